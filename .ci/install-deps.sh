@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Everything the test suite needs beyond the .NET SDK, from Debian's archive. Idempotent.
+set -euo pipefail
+need=()
+/usr/bin/python3 -c "import torch" 2>/dev/null || need+=(python3-torch)
+ldconfig -p | grep -q "libopenblas.so.0" || need+=(libopenblas0-pthread)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

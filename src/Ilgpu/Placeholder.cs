@@ -1,0 +1,1 @@
+namespace BertNative.Ilgpu; internal static class Placeholder { }
