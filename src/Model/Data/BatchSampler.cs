@@ -1,0 +1,37 @@
+namespace BertNative.Model.Data;
+
+/// <summary>Epoch-shuffled mini-batches of example indices; the last partial batch of an epoch is kept.</summary>
+public sealed class BatchSampler
+{
+    private readonly int[] _order;
+    private readonly int _batchSize;
+    private readonly SeededRandom _rng;
+    private int _next;
+
+    public BatchSampler(int exampleCount, int batchSize, SeededRandom rng)
+    {
+        if (exampleCount <= 0) throw new BertNative.Interop.BertNativeException("the dataset has no examples; use a larger --max-len or more data");
+        if (batchSize <= 0) throw new BertNative.Interop.BertNativeException($"--batch {batchSize} must be positive");
+        _order = Enumerable.Range(0, exampleCount).ToArray();
+        _batchSize = batchSize;
+        _rng = rng;
+        _next = _order.Length; // forces a shuffle before the first batch
+    }
+
+    public int Epoch { get; private set; }
+
+    /// <summary>The next batch's example indices (a view, valid until the next call).</summary>
+    public ReadOnlySpan<int> Next()
+    {
+        if (_next >= _order.Length)
+        {
+            _rng.Shuffle<int>(_order);
+            _next = 0;
+            Epoch++;
+        }
+        int size = Math.Min(_batchSize, _order.Length - _next);
+        var batch = _order.AsSpan(_next, size);
+        _next += size;
+        return batch;
+    }
+}

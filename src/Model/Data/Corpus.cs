@@ -1,0 +1,118 @@
+using BertNative.Interop;
+
+namespace BertNative.Model.Data;
+
+/// <summary>
+/// WikiText as paragraphs of sentences of token ids (spec §1), stored flat: sentence s is
+/// <c>Tokens[SentenceStarts[s] .. SentenceStarts[s+1])</c> and paragraph p is sentences
+/// <c>[ParagraphStarts[p] .. ParagraphStarts[p+1])</c>, in file order (the example builder shuffles).
+/// </summary>
+public sealed class Corpus
+{
+    private Corpus(Vocabulary vocabulary, int[] tokens, int[] sentenceStarts, int[] paragraphStarts)
+    {
+        Vocabulary = vocabulary;
+        Tokens = tokens;
+        SentenceStarts = sentenceStarts;
+        ParagraphStarts = paragraphStarts;
+    }
+
+    public Vocabulary Vocabulary { get; }
+    public int[] Tokens { get; }
+    public int[] SentenceStarts { get; }
+    public int[] ParagraphStarts { get; }
+
+    public int ParagraphCount => ParagraphStarts.Length - 1;
+    public int SentenceCount => SentenceStarts.Length - 1;
+
+    public ReadOnlySpan<int> Sentence(int s) => Tokens.AsSpan(SentenceStarts[s], SentenceStarts[s + 1] - SentenceStarts[s]);
+    public int SentenceLength(int s) => SentenceStarts[s + 1] - SentenceStarts[s];
+
+    /// <summary>Reads a WikiText .tokens file; the vocabulary is built from this file unless one is given.</summary>
+    public static Corpus Read(string tokensFile, Vocabulary? vocabulary = null)
+    {
+        if (!File.Exists(tokensFile))
+            throw new BertNativeException($"{tokensFile} does not exist; pass --data a folder holding WikiText-2 (wiki.train.tokens)");
+        string text;
+        try { text = File.ReadAllText(tokensFile); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new BertNativeException($"cannot read {tokensFile}: {e.Message}", e); }
+        if (text.Contains('\0'))
+            throw new BertNativeException($"{tokensFile} is not a WikiText text file (it holds NUL bytes); re-download it or pass --data a good copy");
+        return Parse(text, vocabulary);
+    }
+
+    /// <summary>Parses WikiText content (see <see cref="Read"/>).</summary>
+    public static Corpus Parse(string text, Vocabulary? vocabulary = null)
+    {
+        var words = new WordTable();
+        var rawTokens = new List<int>(text.Length / 5);
+        var sentenceStarts = new List<int> { 0 };
+        var paragraphStarts = new List<int> { 0 };
+
+        foreach (var rawLine in text.AsSpan().EnumerateLines())
+        {
+            if (rawLine.IndexOf(" . ") < 0) continue; // the book keeps a line iff it has at least one " . "
+            string line = rawLine.Trim().ToString().ToLowerInvariant();
+            ReadOnlySpan<char> rest = line;
+            while (true)
+            {
+                int cut = rest.IndexOf(" . ");
+                ReadOnlySpan<char> sentence = cut < 0 ? rest : rest[..cut];
+                AddTokens(sentence, words, rawTokens);
+                sentenceStarts.Add(rawTokens.Count);
+                if (cut < 0) break;
+                rest = rest[(cut + 3)..];
+            }
+            paragraphStarts.Add(sentenceStarts.Count - 1);
+        }
+
+        vocabulary ??= Vocabulary.FromCounts(words.Counts());
+        int[] wordToId = words.MapTo(vocabulary);
+        int[] tokens = new int[rawTokens.Count];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = wordToId[rawTokens[i]];
+        return new Corpus(vocabulary, tokens, [.. sentenceStarts], [.. paragraphStarts]);
+    }
+
+    private static void AddTokens(ReadOnlySpan<char> sentence, WordTable words, List<int> output)
+    {
+        int i = 0;
+        while (i < sentence.Length)
+        {
+            while (i < sentence.Length && IsSeparator(sentence[i])) i++;
+            int start = i;
+            while (i < sentence.Length && !IsSeparator(sentence[i])) i++;
+            if (i > start) output.Add(words.Intern(sentence[start..i]));
+        }
+    }
+
+    // Python's str.split() also splits on the information separators U+001C..U+001F.
+    private static bool IsSeparator(char c) => char.IsWhiteSpace(c) || c is >= '\x1c' and <= '\x1f';
+
+    /// <summary>Distinct words with their counts, looked up by span so no string is allocated per token.</summary>
+    private sealed class WordTable
+    {
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+        private readonly List<string> _words = [];
+        private readonly List<int> _counts = [];
+
+        public int Intern(ReadOnlySpan<char> word)
+        {
+            var lookup = _index.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(word, out int id))
+            {
+                id = _words.Count;
+                string s = word.ToString();
+                _index.Add(s, id);
+                _words.Add(s);
+                _counts.Add(0);
+            }
+            _counts[id]++;
+            return id;
+        }
+
+        public IEnumerable<KeyValuePair<string, int>> Counts() => _words.Select((w, i) => KeyValuePair.Create(w, _counts[i]));
+
+        public int[] MapTo(Vocabulary vocabulary) => [.. _words.Select(vocabulary.IdOf)];
+    }
+}

@@ -1,0 +1,19 @@
+using System.Diagnostics;
+
+namespace BertNative.Model.Data;
+
+/// <summary>The whole §1 pipeline in one call: read wiki.train.tokens, build the vocabulary and the examples.</summary>
+public sealed record WikiTextDataset(Corpus Corpus, PretrainingExamples Examples, DatasetStatistics Statistics)
+{
+    public const string TrainFileName = "wiki.train.tokens";
+
+    public static WikiTextDataset Load(string dataDir, int maxLen, ulong seed, string fileName = TrainFileName)
+    {
+        var clock = Stopwatch.StartNew();
+        var corpus = Corpus.Read(Path.Combine(dataDir, fileName));
+        double readSeconds = clock.Elapsed.TotalSeconds;
+        var examples = ExampleBuilder.Build(corpus, maxLen, seed);
+        double buildSeconds = clock.Elapsed.TotalSeconds;
+        return new WikiTextDataset(corpus, examples, DatasetStatistics.Of(corpus, examples, readSeconds, buildSeconds));
+    }
+}

@@ -1,0 +1,6 @@
+using BertNative.Interop;
+
+namespace BertNative.Trainer.Cli;
+
+/// <summary>A bad command line: printed as one line, exit code 2.</summary>
+public sealed class CliException(string message) : BertNativeException(message);

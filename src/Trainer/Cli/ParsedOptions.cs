@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace BertNative.Trainer.Cli;
+
+/// <summary>The options given to a command, with their defaults filled in, and typed, validated getters.</summary>
+public sealed class ParsedOptions(string command, IReadOnlyDictionary<string, string?> values, ISet<string> given)
+{
+    public bool Has(string name) => given.Contains(name);
+
+    public bool Flag(string name) => given.Contains(name);
+
+    public string? String(string name) => values.TryGetValue(name, out var v) ? v : null;
+
+    public int Int(string name, int min = int.MinValue, int max = int.MaxValue)
+    {
+        string? text = String(name);
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+            throw new CliException($"--{name} needs an integer, got '{text}'; see 'bertnative {command} --help'");
+        if (value < min || value > max)
+            throw new CliException($"--{name} {value} is out of range [{min}, {max}]");
+        return value;
+    }
+
+    public int? OptionalInt(string name, int min = int.MinValue, int max = int.MaxValue) => String(name) == null ? null : Int(name, min, max);
+
+    public float Float(string name, float min = float.MinValue, float max = float.MaxValue)
+    {
+        string? text = String(name);
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+            throw new CliException($"--{name} needs a number, got '{text}'; see 'bertnative {command} --help'");
+        if (value < min || value > max)
+            throw new CliException($"--{name} {text} is out of range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
+        return value;
+    }
+
+    public float? OptionalFloat(string name, float min = float.MinValue, float max = float.MaxValue) => String(name) == null ? null : Float(name, min, max);
+
+    public ulong? Seed(string name = "seed")
+    {
+        string? text = String(name);
+        if (text == null) return null;
+        if (!ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong value))
+            throw new CliException($"--{name} needs a non-negative integer, got '{text}'");
+        return value;
+    }
+
+    public string Choice(string name, params string[] choices)
+    {
+        string? text = String(name);
+        if (text == null || !choices.Contains(text))
+            throw new CliException($"--{name} must be one of {string.Join(", ", choices)}, got '{text}'");
+        return text;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using BertNative.Model.Data;
+using BertNative.Trainer.Cli;
+
+namespace BertNative.Trainer.Commands;
+
+/// <summary>`data`: builds the NSP/MLM examples and prints what a user wants to know about them.</summary>
+public sealed class DataCommand(TextWriter stdout, TextWriter stderr) : Command
+{
+    public override string Name => "data";
+    public override string Summary => "build the WikiText-2 NSP/MLM examples and print dataset statistics";
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        DataOptions.DataDir, DataOptions.MaxLen, DataOptions.Seed,
+        OptionSpec.Flag("json", "print one JSON object instead of a table"),
+    ];
+
+    public override int Run(ParsedOptions o)
+    {
+        int maxLen = DataOptions.ReadMaxLen(o);
+        ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
+        string dir = WikiTextSource.Resolve(o.String("data"), stderr);
+        var s = WikiTextDataset.Load(dir, maxLen, seed).Statistics;
+        if (o.Flag("json"))
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(s));
+            return CliApp.ExitOk;
+        }
+        stdout.WriteLine($"WikiText-2 train from {dir}");
+        stdout.WriteLine($"  paragraphs            {s.Paragraphs,12:N0}");
+        stdout.WriteLine($"  sentences             {s.Sentences,12:N0}");
+        stdout.WriteLine($"  tokens                {s.Tokens,12:N0}");
+        stdout.WriteLine($"  vocabulary            {s.VocabSize,12:N0}   (<unk> + 4 reserved + tokens seen >= 5 times)");
+        stdout.WriteLine($"Examples (max_len {s.MaxLen}, {s.PredictionSlots} MLM slots, seed {s.Seed})");
+        stdout.WriteLine($"  examples              {s.Examples,12:N0}");
+        stdout.WriteLine($"  is-next fraction      {s.NspPositiveFraction,12:F4}");
+        stdout.WriteLine($"  mean valid length     {s.MeanValidLen,12:F2}");
+        stdout.WriteLine($"  mean MLM predictions  {s.MeanMlmPredictions,12:F3}   ({s.PaddingSlotFraction:P1} of slots are padding)");
+        stdout.WriteLine($"  built in              {s.BuildSeconds,12:F3} s   (reading {s.ReadSeconds:F3} s)");
+        return CliApp.ExitOk;
+    }
+}
