@@ -34,19 +34,20 @@ internal static class MirrorDownloader
     static string? TryMirror(HttpClient http, Uri mirror, WikiTextSourceOptions options, TextWriter progress, out byte[] zip)
     {
         zip = [];
+        // One deadline covers the request and the whole body, so a stalled transfer ends too.
+        using var deadline = new CancellationTokenSource(options.Timeout);
         try
         {
-            // One deadline covers the request and the whole body, so a stalled transfer ends too.
-            using var deadline = new CancellationTokenSource(options.Timeout);
             zip = FetchAsync(http, mirror, progress, deadline.Token).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            return $"timed out after {options.Timeout.TotalSeconds:0} s";
+            return $"timed out after {options.Timeout.TotalSeconds:0.#} s";
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            return ErrorText.OneLine(e.Message);
+            // A connect timeout surfaces as a cancellation whose inner exception says what happened.
+            return ErrorText.OneLine(e is OperationCanceledException { InnerException: { } inner } ? inner.Message : e.Message);
         }
 
         string actual = Convert.ToHexStringLower(SHA1.HashData(zip));
