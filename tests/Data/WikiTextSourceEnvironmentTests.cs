@@ -31,7 +31,7 @@ public class WikiTextSourceEnvironmentTests
         var options = WikiTextSourceOptions.Default("some/dir");
 
         Assert.That(options.DataDir, Is.EqualTo("some/dir"));
-        Assert.That(options.CacheDir, Is.EqualTo("/tmp/bn-cache"));
+        Assert.That(options.CacheDir, Is.EqualTo(Path.GetFullPath("/tmp/bn-cache")));
         Assert.That(options.Mirrors, Is.EqualTo(new[] { new Uri("http://127.0.0.1:9/w.zip") }.Concat(WikiTextSourceOptions.KnownMirrors)));
         Assert.That(options.Sha1, Is.EqualTo("3c914d17d80b1459be871a5039ac23e752a53cbe"));
     }
@@ -42,7 +42,7 @@ public class WikiTextSourceEnvironmentTests
         Environment.SetEnvironmentVariable("BERTNATIVE_CACHE", null);
         Environment.SetEnvironmentVariable("XDG_CACHE_HOME", "/tmp/xdg");
 
-        Assert.That(WikiTextSourceOptions.Default(null).CacheDir, Is.EqualTo("/tmp/xdg/bertnative"));
+        Assert.That(WikiTextSourceOptions.Default(null).CacheDir, Is.EqualTo(Path.GetFullPath("/tmp/xdg/bertnative")));
     }
 
     [Test]

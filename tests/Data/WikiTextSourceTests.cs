@@ -147,7 +147,7 @@ public class WikiTextSourceTests
     public void ALeftoverStagingFolderIsNeitherUsedNorKept()
     {
         // An interrupted run left a staging folder that even holds a train file; it must not count as the cache.
-        string leftover = Path.Combine(cacheDir, "wikitext-2.partial-interrupted");
+        string leftover = Path.Combine(cacheDir, WikiTextCache.StagingPrefix + "interrupted");
         Directory.CreateDirectory(leftover);
         File.WriteAllText(Path.Combine(leftover, "wiki.train.tokens"), "half");
         Directory.SetLastWriteTimeUtc(leftover, DateTime.UtcNow - TimeSpan.FromDays(1));

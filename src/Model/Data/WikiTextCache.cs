@@ -12,7 +12,7 @@ internal sealed class WikiTextCache(string root)
 {
     internal const string FolderName = "wikitext-2";
     internal const string StagingPrefix = FolderName + ".partial-";
-    internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
+    static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
 
     public string Folder => Path.Combine(root, FolderName);
 
