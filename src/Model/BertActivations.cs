@@ -1,0 +1,116 @@
+using BertNative.Interop;
+
+namespace BertNative.Model;
+
+/// <summary>What one encoder block keeps from forward for backward. Shapes for N = B*T rows.</summary>
+public sealed class LayerActivations(IDeviceMemory d, int N, int B, int T, BertConfig c)
+{
+    public readonly FloatView Qkv = d.AllocateFloats((long)N * 3 * c.Hidden);            // [N,3H]
+    public readonly FloatView Probs = d.AllocateFloats((long)B * c.Heads * T * T);      // [B,heads,T,T]
+    public readonly FloatView Attention = d.AllocateFloats((long)N * c.Hidden);         // [N,H] heads merged
+    public readonly FloatView Residual1 = d.AllocateFloats((long)N * c.Hidden);         // [N,H] x + dropout(attn W_o)
+    public readonly FloatView Mean1 = d.AllocateFloats(N), Rstd1 = d.AllocateFloats(N);
+    public readonly FloatView Y = d.AllocateFloats((long)N * c.Hidden);                 // [N,H] LN1 output
+    public readonly FloatView FfnPre = d.AllocateFloats((long)N * c.FfnHidden);         // [N,F] before the activation
+    public readonly FloatView FfnAct = d.AllocateFloats((long)N * c.FfnHidden);         // [N,F] after it
+    public readonly FloatView Residual2 = d.AllocateFloats((long)N * c.Hidden);         // [N,H] y + dropout(ffn)
+    public readonly FloatView Mean2 = d.AllocateFloats(N), Rstd2 = d.AllocateFloats(N);
+}
+
+/// <summary>
+/// Every device buffer a training step touches, allocated once for (capacity B, T) so that no
+/// step allocates. R = B*P is the most MLM rows a batch can have.
+/// </summary>
+public sealed class BertActivations
+{
+    public BertActivations(IDeviceMemory d, BertConfig c, int capacity, int T, int P)
+    {
+        int N = capacity * T, H = c.Hidden, R = capacity * P;
+        Capacity = capacity;
+        SeqLen = T;
+        PredictionSlots = P;
+
+        Tokens = d.AllocateInts(N);
+        Segments = d.AllocateInts(N);
+        ValidLens = d.AllocateInts(capacity);
+        MlmRows = d.AllocateInts(R);
+        MlmLabels = d.AllocateInts(R);
+        ClsRows = d.AllocateInts(capacity);
+        NspLabels = d.AllocateInts(capacity);
+
+        X = [.. Enumerable.Range(0, c.Layers + 1).Select(_ => d.AllocateFloats((long)N * H))];
+        Layers = [.. Enumerable.Range(0, c.Layers).Select(_ => new LayerActivations(d, N, capacity, T, c))];
+        Scratch = d.AllocateFloats((long)N * H);
+
+        MlmInput = d.AllocateFloats((long)R * H);
+        MlmDense = d.AllocateFloats((long)R * H);
+        MlmAct = d.AllocateFloats((long)R * H);
+        MlmNorm = d.AllocateFloats((long)R * H);
+        MlmMean = d.AllocateFloats(R);
+        MlmRstd = d.AllocateFloats(R);
+        Logits = d.AllocateFloats((long)R * c.VocabSize);
+        MlmLosses = d.AllocateFloats(R);
+
+        Cls = d.AllocateFloats((long)capacity * H);
+        NspPre = d.AllocateFloats((long)capacity * H);
+        NspHidden = d.AllocateFloats((long)capacity * H);
+        NspLogits = d.AllocateFloats(capacity * 2L);
+        NspLosses = d.AllocateFloats(capacity);
+        LossSums = d.AllocateFloats(2);
+
+        GradX = d.AllocateFloats((long)N * H);
+        GradY = d.AllocateFloats((long)N * H);
+        GradQkv = d.AllocateFloats((long)N * 3 * H);
+        GradFfn = d.AllocateFloats((long)N * c.FfnHidden);
+        GradMlmA = d.AllocateFloats((long)R * H);
+        GradMlmB = d.AllocateFloats((long)R * H);
+        GradNspA = d.AllocateFloats((long)capacity * H);
+        GradNspB = d.AllocateFloats((long)capacity * H);
+    }
+
+    public int Capacity { get; }
+    public int SeqLen { get; }
+    public int PredictionSlots { get; }
+
+    // Batch inputs.
+    public IntView Tokens { get; }       // [B,T]
+    public IntView Segments { get; }     // [B,T]
+    public IntView ValidLens { get; }    // [B]
+    public IntView MlmRows { get; }      // [R] row b*T+position of each MLM prediction
+    public IntView MlmLabels { get; }    // [R]
+    public IntView ClsRows { get; }      // [B] row b*T of each <cls>
+    public IntView NspLabels { get; }    // [B]
+
+    // Encoder: X[0] = embeddings, X[l+1] = output of block l.
+    public FloatView[] X { get; }
+    public LayerActivations[] Layers { get; }
+    public FloatView Scratch { get; }    // [N,H] pre-dropout sublayer outputs
+
+    // MLM head over R rows.
+    public FloatView MlmInput { get; }
+    public FloatView MlmDense { get; }
+    public FloatView MlmAct { get; }
+    public FloatView MlmNorm { get; }
+    public FloatView MlmMean { get; }
+    public FloatView MlmRstd { get; }
+    public FloatView Logits { get; }     // [R,V]; backward overwrites it with dlogits
+    public FloatView MlmLosses { get; }
+
+    // NSP head over B rows.
+    public FloatView Cls { get; }
+    public FloatView NspPre { get; }
+    public FloatView NspHidden { get; }
+    public FloatView NspLogits { get; }  // [B,2]; backward overwrites it with dlogits
+    public FloatView NspLosses { get; }
+    public FloatView LossSums { get; }   // [2]: sum of MLM losses, sum of NSP losses
+
+    // Gradients of activations.
+    public FloatView GradX { get; }
+    public FloatView GradY { get; }
+    public FloatView GradQkv { get; }
+    public FloatView GradFfn { get; }
+    public FloatView GradMlmA { get; }
+    public FloatView GradMlmB { get; }
+    public FloatView GradNspA { get; }
+    public FloatView GradNspB { get; }
+}

@@ -1,0 +1,62 @@
+using BertNative.Interop;
+
+namespace BertNative.Model;
+
+/// <summary>The shape of a BERT model (spec §2). Presets: book (the d2l chapter), base and large (original BERT).</summary>
+public sealed record BertConfig
+{
+    public int VocabSize { get; init; }
+    public int Hidden { get; init; }
+    public int FfnHidden { get; init; }
+    public int Heads { get; init; }
+    public int Layers { get; init; }
+    /// <summary>Rows of the learnable positional table (the book uses 1000); max_len may not exceed it.</summary>
+    public int MaxPosition { get; init; }
+    public float Dropout { get; init; }
+    public Activation FfnActivation { get; init; }
+    public float LayerNormEpsilon { get; init; } = 1e-5f;
+
+    public int HeadSize => Hidden / Heads;
+
+    public static BertConfig Book(int vocabSize) => new()
+    {
+        VocabSize = vocabSize, Hidden = 128, FfnHidden = 256, Heads = 2, Layers = 2,
+        MaxPosition = 1000, Dropout = 0.2f, FfnActivation = Activation.Relu,
+    };
+
+    public static BertConfig Base(int vocabSize) => new()
+    {
+        VocabSize = vocabSize, Hidden = 768, FfnHidden = 3072, Heads = 12, Layers = 12,
+        MaxPosition = 512, Dropout = 0.1f, FfnActivation = Activation.Gelu,
+    };
+
+    public static BertConfig Large(int vocabSize) => new()
+    {
+        VocabSize = vocabSize, Hidden = 1024, FfnHidden = 4096, Heads = 16, Layers = 24,
+        MaxPosition = 512, Dropout = 0.1f, FfnActivation = Activation.Gelu,
+    };
+
+    public static readonly string[] PresetNames = ["book", "base", "large"];
+
+    public static BertConfig Preset(string name, int vocabSize) => name switch
+    {
+        "book" => Book(vocabSize),
+        "base" => Base(vocabSize),
+        "large" => Large(vocabSize),
+        _ => throw new BertNativeException($"unknown model '{name}'; choose one of {string.Join(", ", PresetNames)}"),
+    };
+
+    /// <summary>Throws a one-line error when the configuration cannot work for sequences of <paramref name="maxLen"/>.</summary>
+    public void Validate(int maxLen)
+    {
+        if (VocabSize < 5) throw new BertNativeException($"vocabulary of {VocabSize} cannot hold the 5 reserved tokens");
+        if (Hidden <= 0 || FfnHidden <= 0 || Heads <= 0 || Layers <= 0)
+            throw new BertNativeException("--hidden, --ffn, --heads and --layers must all be positive");
+        if (Hidden % Heads != 0)
+            throw new BertNativeException($"--hidden {Hidden} is not divisible by --heads {Heads}; pick heads that divide the hidden size");
+        if (maxLen > MaxPosition)
+            throw new BertNativeException($"--max-len {maxLen} exceeds the positional table of {MaxPosition} rows; lower --max-len or raise --max-position");
+        if (Dropout is < 0f or >= 1f)
+            throw new BertNativeException($"--dropout {Dropout} must be in [0, 1)");
+    }
+}

@@ -1,0 +1,223 @@
+using BertNative.Interop;
+using BertNative.Model.Data;
+
+namespace BertNative.Model;
+
+/// <summary>
+/// BERT pretraining on any backend (spec §2–§3): post-LN encoder blocks, the MLM and NSP heads,
+/// their losses, backward and Adam. Parameters, gradients and both Adam moments are each one
+/// contiguous device buffer; activations are allocated once for (capacity, T).
+/// </summary>
+public sealed class BertModel
+{
+    private readonly IBackend _d;
+    private readonly BertActivations _a;
+    private readonly int[] _mlmRows, _mlmLabels, _clsRows;
+    private int _batchSize, _mlmRowCount;
+    private float _mlmScale;
+    private Dropout[] _dropouts = [];
+
+    public BertModel(IBackend backend, BertConfig config, int capacity, int seqLen, ReadOnlySpan<float> initialParameters)
+    {
+        config.Validate(seqLen);
+        _d = backend;
+        Config = config;
+        Layout = new ParameterLayout(config);
+        if (initialParameters.Length != Layout.TotalCount)
+            throw new ArgumentException($"{initialParameters.Length} initial values for {Layout.TotalCount} parameters");
+        Parameters = new BertWeights(backend.AllocateFloats(Layout.TotalCount), Layout, config);
+        Gradients = new BertWeights(backend.AllocateFloats(Layout.TotalCount), Layout, config);
+        AdamM = backend.AllocateFloats(Layout.TotalCount);
+        AdamV = backend.AllocateFloats(Layout.TotalCount);
+        backend.Upload(Parameters.All, initialParameters);
+
+        int P = PretrainingExamples.PredictionSlotsFor(seqLen);
+        _a = new BertActivations(backend, config, capacity, seqLen, P);
+        _mlmRows = new int[capacity * P];
+        _mlmLabels = new int[capacity * P];
+        _clsRows = [.. Enumerable.Range(0, capacity).Select(b => b * seqLen)];
+        backend.Upload(_a.ClsRows, _clsRows);
+    }
+
+    public BertConfig Config { get; }
+    public ParameterLayout Layout { get; }
+    public BertWeights Parameters { get; }
+    public BertWeights Gradients { get; }
+    public FloatView AdamM { get; }
+    public FloatView AdamV { get; }
+    public LossMode LossMode { get; set; } = LossMode.Intended;
+    public int Capacity => _a.Capacity;
+    public int SeqLen => _a.SeqLen;
+
+    /// <summary>The encoder's output [B,T,H] of the last forward.</summary>
+    public FloatView EncoderOutput => _a.X[^1];
+
+    /// <summary>Uploads a batch and lays out its MLM rows: only the real slots for the intended loss
+    /// (padding slots have weight 0, so skipping them changes nothing), all B*P slots for the book's.</summary>
+    public void LoadBatch(Batch batch)
+    {
+        if (batch.Size > Capacity || batch.MaxLen != SeqLen) throw new ArgumentException("batch does not fit the model's buffers");
+        int B = batch.Size, T = SeqLen, P = _a.PredictionSlots;
+        _batchSize = B;
+        _d.Upload(_a.Tokens.Slice(0, B * T), batch.TokenIds.AsSpan(0, B * T));
+        _d.Upload(_a.Segments.Slice(0, B * T), batch.Segments.AsSpan(0, B * T));
+        _d.Upload(_a.ValidLens.Slice(0, B), batch.ValidLens.AsSpan(0, B));
+        _d.Upload(_a.NspLabels.Slice(0, B), batch.NspLabels.AsSpan(0, B));
+
+        int r = 0;
+        for (int i = 0; i < B * P; i++)
+        {
+            if (LossMode == LossMode.Intended && batch.MlmWeights[i] == 0f) continue;
+            _mlmRows[r] = (i / P) * T + batch.PredPositions[i];
+            _mlmLabels[r] = batch.MlmLabels[i];
+            r++;
+        }
+        _mlmRowCount = r;
+        _mlmScale = LossMode == LossMode.Intended ? (float)(1.0 / (r + 1e-8)) : 1f / (B * P);
+        _d.Upload(_a.MlmRows.Slice(0, r), _mlmRows.AsSpan(0, r));
+        _d.Upload(_a.MlmLabels.Slice(0, r), _mlmLabels.AsSpan(0, r));
+    }
+
+    /// <summary>Encoder forward for the loaded batch; dropout is keyed by (seed, step, site) when training.</summary>
+    public void ForwardEncoder(bool training, ulong seed = 0, long step = 0)
+    {
+        var c = Config;
+        int B = _batchSize, T = SeqLen, N = B * T, H = c.Hidden, F = c.FfnHidden;
+        if (_dropouts.Length != 3 * c.Layers) _dropouts = new Dropout[3 * c.Layers];
+        for (int site = 0; site < _dropouts.Length; site++)
+            _dropouts[site] = training ? Dropout.For(c.Dropout, seed, step, site) : Dropout.None;
+
+        var p = Parameters;
+        _d.EmbeddingForward(_a.X[0], _a.Tokens, _a.Segments, p.TokenEmbedding, p.SegmentEmbedding, p.PositionEmbedding, B, T, H);
+        for (int l = 0; l < c.Layers; l++)
+        {
+            var w = p.Layers[l];
+            var s = _a.Layers[l];
+            // Y = LN1(X + Dropout(MHA(X)))
+            _d.MatmulForward(s.Qkv, _a.X[l], w.Qkv, w.QkvBias, N, H, 3 * H);
+            _d.AttentionForward(s.Attention, s.Probs, s.Qkv, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
+            _d.MatmulForward(_a.Scratch, s.Attention, w.Output, w.OutputBias, N, H, H);
+            _d.DropoutForward(_a.Scratch, _a.Scratch, (long)N * H, _dropouts[3 * l + 1]);
+            _d.ResidualLayerNormForward(s.Y, s.Residual1, s.Mean1, s.Rstd1, _a.X[l], _a.Scratch, w.Norm1Gamma, w.Norm1Beta, N, H, c.LayerNormEpsilon);
+            // X' = LN2(Y + Dropout(FFN(Y)))
+            _d.MatmulForward(s.FfnPre, s.Y, w.Ffn1, w.Ffn1Bias, N, H, F);
+            _d.ActivationForward(c.FfnActivation, s.FfnAct, s.FfnPre, (long)N * F);
+            _d.MatmulForward(_a.Scratch, s.FfnAct, w.Ffn2, w.Ffn2Bias, N, F, H);
+            _d.DropoutForward(_a.Scratch, _a.Scratch, (long)N * H, _dropouts[3 * l + 2]);
+            _d.ResidualLayerNormForward(_a.X[l + 1], s.Residual2, s.Mean2, s.Rstd2, s.Y, _a.Scratch, w.Norm2Gamma, w.Norm2Beta, N, H, c.LayerNormEpsilon);
+        }
+    }
+
+    /// <summary>Both heads and their losses. With <paramref name="withGradients"/>, the fused cross-entropy
+    /// also leaves dlogits in place of the logits, ready for <see cref="Backward"/>.</summary>
+    public void ForwardHeads(bool withGradients)
+    {
+        var c = Config;
+        var p = Parameters;
+        int B = _batchSize, N = B * SeqLen, H = c.Hidden, R = _mlmRowCount;
+
+        // MLM: gather the predicted rows -> Linear -> ReLU -> LayerNorm -> Linear(V) -> cross-entropy.
+        _d.GatherForward(_a.MlmInput, _a.X[^1], _a.MlmRows, 1, N, R, H);
+        _d.MatmulForward(_a.MlmDense, _a.MlmInput, p.MlmDense, p.MlmDenseBias, R, H, H);
+        _d.ActivationForward(Activation.Relu, _a.MlmAct, _a.MlmDense, (long)R * H);
+        _d.LayerNormForward(_a.MlmNorm, _a.MlmMean, _a.MlmRstd, _a.MlmAct, p.MlmNormGamma, p.MlmNormBeta, R, H, c.LayerNormEpsilon);
+        _d.MatmulForward(_a.Logits, _a.MlmNorm, p.MlmDecoder, p.MlmDecoderBias, R, H, c.VocabSize);
+        _d.SoftmaxCrossEntropy(_a.MlmLosses, withGradients ? _a.Logits : null, _a.Logits, _a.MlmLabels, null, _mlmScale, R, c.VocabSize);
+        _d.WeightedSum(_a.LossSums.Slice(0, 1), _a.MlmLosses, null, R);
+
+        // NSP: the <cls> row -> Linear -> tanh -> Linear(2) -> cross-entropy (mean over the batch).
+        _d.GatherForward(_a.Cls, _a.X[^1], _a.ClsRows, 1, N, B, H);
+        _d.MatmulForward(_a.NspPre, _a.Cls, p.NspHidden, p.NspHiddenBias, B, H, H);
+        _d.ActivationForward(Activation.Tanh, _a.NspHidden, _a.NspPre, (long)B * H);
+        _d.MatmulForward(_a.NspLogits, _a.NspHidden, p.NspOutput, p.NspOutputBias, B, H, 2);
+        _d.SoftmaxCrossEntropy(_a.NspLosses, withGradients ? _a.NspLogits : null, _a.NspLogits, _a.NspLabels, null, 1f / B, B, 2);
+        _d.WeightedSum(_a.LossSums.Slice(1, 1), _a.NspLosses, null, B);
+    }
+
+    /// <summary>Backward of both heads and the encoder into <see cref="Gradients"/> (+=; zero them first).</summary>
+    public void Backward()
+    {
+        var c = Config;
+        var p = Parameters;
+        var g = Gradients;
+        int B = _batchSize, T = SeqLen, N = B * T, H = c.Hidden, F = c.FfnHidden, R = _mlmRowCount;
+        var dX = _a.GradX;
+
+        // MLM head, from the dlogits the fused cross-entropy left in Logits.
+        _d.MatmulBackward(_a.GradMlmA, false, g.MlmDecoder, g.MlmDecoderBias, _a.Logits, _a.MlmNorm, p.MlmDecoder, R, H, c.VocabSize);
+        _d.LayerNormBackward(_a.GradMlmB, g.MlmNormGamma, g.MlmNormBeta, _a.GradMlmA, _a.MlmAct, p.MlmNormGamma, _a.MlmMean, _a.MlmRstd, R, H);
+        _d.ActivationBackward(Activation.Relu, _a.GradMlmB, _a.GradMlmB, _a.MlmDense, _a.MlmAct, (long)R * H);
+        _d.MatmulBackward(_a.GradMlmA, false, g.MlmDense, g.MlmDenseBias, _a.GradMlmB, _a.MlmInput, p.MlmDense, R, H, H);
+        _d.Zero(dX.Slice(0, (long)N * H));
+        _d.GatherBackward(dX, _a.GradMlmA, _a.MlmRows, 1, N, R, H);
+
+        // NSP head.
+        _d.MatmulBackward(_a.GradNspA, false, g.NspOutput, g.NspOutputBias, _a.NspLogits, _a.NspHidden, p.NspOutput, B, H, 2);
+        _d.ActivationBackward(Activation.Tanh, _a.GradNspA, _a.GradNspA, _a.NspPre, _a.NspHidden, (long)B * H);
+        _d.MatmulBackward(_a.GradNspB, false, g.NspHidden, g.NspHiddenBias, _a.GradNspA, _a.Cls, p.NspHidden, B, H, H);
+        _d.GatherBackward(dX, _a.GradNspB, _a.ClsRows, 1, N, B, H);
+
+        // Encoder blocks in reverse: dX holds the gradient of the block's output on entry, of its input on exit.
+        var dY = _a.GradY;
+        for (int l = c.Layers - 1; l >= 0; l--)
+        {
+            var w = p.Layers[l];
+            var gw = g.Layers[l];
+            var s = _a.Layers[l];
+            // X' = LN2(Y + Dropout(FFN(Y)))
+            _d.LayerNormBackward(dY, gw.Norm2Gamma, gw.Norm2Beta, dX, s.Residual2, w.Norm2Gamma, s.Mean2, s.Rstd2, N, H);
+            _d.DropoutBackward(_a.Scratch, dY, (long)N * H, _dropouts[3 * l + 2]);
+            _d.MatmulBackward(_a.GradFfn, false, gw.Ffn2, gw.Ffn2Bias, _a.Scratch, s.FfnAct, w.Ffn2, N, F, H);
+            _d.ActivationBackward(c.FfnActivation, _a.GradFfn, _a.GradFfn, s.FfnPre, s.FfnAct, (long)N * F);
+            _d.MatmulBackward(dY, true, gw.Ffn1, gw.Ffn1Bias, _a.GradFfn, s.Y, w.Ffn1, N, H, F);
+            // Y = LN1(X + Dropout(MHA(X)))
+            _d.LayerNormBackward(dX, gw.Norm1Gamma, gw.Norm1Beta, dY, s.Residual1, w.Norm1Gamma, s.Mean1, s.Rstd1, N, H);
+            _d.DropoutBackward(_a.Scratch, dX, (long)N * H, _dropouts[3 * l + 1]);
+            _d.MatmulBackward(dY, false, gw.Output, gw.OutputBias, _a.Scratch, s.Attention, w.Output, N, H, H);
+            _d.AttentionBackward(_a.GradQkv, dY, s.Qkv, s.Probs, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
+            _d.MatmulBackward(dX, true, gw.Qkv, gw.QkvBias, _a.GradQkv, _a.X[l], w.Qkv, N, H, 3 * H);
+        }
+
+        FloatView? dPositions = LossMode == LossMode.BookPyTorch ? null : g.PositionEmbedding;
+        _d.EmbeddingBackward(g.TokenEmbedding, g.SegmentEmbedding, dPositions, dX, _a.Tokens, _a.Segments, B, T, H);
+    }
+
+    public void ZeroGradients() => _d.Zero(Gradients.All);
+
+    public void AdamStep(AdamSettings settings, int t) =>
+        _d.AdamStep(Parameters.All, Gradients.All, AdamM, AdamV, Layout.TotalCount, settings, t);
+
+    /// <summary>One whole training step: forward, backward, Adam. Returns after the work is queued.</summary>
+    public void TrainStep(Batch batch, AdamSettings adam, int t, ulong seed)
+    {
+        LoadBatch(batch);
+        ZeroGradients();
+        ForwardEncoder(training: true, seed, t);
+        ForwardHeads(withGradients: true);
+        Backward();
+        AdamStep(adam, t);
+    }
+
+    /// <summary>The (MLM, NSP) losses of the last forward; waits for the device.</summary>
+    public (float Mlm, float Nsp) ReadLosses()
+    {
+        Span<float> sums = stackalloc float[2];
+        _d.Download(_a.LossSums, sums);
+        return (sums[0] * _mlmScale, sums[1] / _batchSize);
+    }
+
+    /// <summary>Copies the whole parameter buffer to the host.</summary>
+    public float[] DownloadParameters()
+    {
+        var values = new float[Layout.TotalCount];
+        _d.Download(Parameters.All, values);
+        return values;
+    }
+
+    public float[] DownloadGradients()
+    {
+        var values = new float[Layout.TotalCount];
+        _d.Download(Gradients.All, values);
+        return values;
+    }
+}
