@@ -36,7 +36,7 @@ public sealed unsafe partial class CpuBackend
                 float* weights = pr;
                 if (dropout.IsActive)
                 {
-                    ApplyDropout(dropped, pr, tt, bh * tt, dropout);
+                    DropoutMask.Apply(dropped, pr, tt, bh * tt, dropout);
                     weights = dropped;
                 }
                 _serialGemm.SgemmSerial(false, false, T, d, T, 1f, weights, T, v, 3 * H, 0f, o + b * T * H + h * d, H);
@@ -68,13 +68,13 @@ public sealed unsafe partial class CpuBackend
                 float* weights = pr;
                 if (dropout.IsActive)
                 {
-                    ApplyDropout(dropped, pr, tt, bh * tt, dropout);
+                    DropoutMask.Apply(dropped, pr, tt, bh * tt, dropout);
                     weights = dropped;
                 }
                 // dV = P'^T dO; dP' = dO V^T, then back through the dropout.
                 _serialGemm.SgemmSerial(true, false, T, d, T, 1f, weights, T, dO, H, 0f, dv, 3 * H);
                 _serialGemm.SgemmSerial(false, true, T, T, d, 1f, dO, H, v, 3 * H, 0f, dp, T);
-                if (dropout.IsActive) ApplyDropout(dp, dp, tt, bh * tt, dropout);
+                if (dropout.IsActive) DropoutMask.Apply(dp, dp, tt, bh * tt, dropout);
                 // Softmax backward: dS = P (dP - rowsum(P dP)); masked keys have P = 0, hence dS = 0.
                 for (int i = 0; i < T; i++)
                 {
