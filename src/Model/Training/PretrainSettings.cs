@@ -1,0 +1,20 @@
+using BertNative.Interop;
+
+namespace BertNative.Model.Training;
+
+/// <summary>How to train: the book's run is 50 steps of 512 pairs with Adam lr 0.01.</summary>
+public sealed record PretrainSettings(int Steps, int BatchSize, AdamSettings Adam, ulong Seed, LossMode LossMode);
+
+/// <summary>What one training step did. Seconds covers upload, forward, backward, Adam and the sync.</summary>
+public sealed record StepResult(int Step, int Epoch, float Mlm, float Nsp, double Seconds, int Pairs);
+
+/// <summary>The book's two printed results: mean per-step losses and pairs per second of the timed steps.</summary>
+public sealed record PretrainResult(IReadOnlyList<StepResult> Steps)
+{
+    public double MeanMlm => Steps.Average(s => s.Mlm);
+    public double MeanNsp => Steps.Average(s => s.Nsp);
+    public double PairsPerSecond => Steps.Sum(s => s.Pairs) / Steps.Sum(s => s.Seconds);
+
+    /// <summary>Pairs per second without the first step (JIT, first-touch of buffers, library warm-up).</summary>
+    public double SteadyPairsPerSecond => Steps.Count < 2 ? PairsPerSecond : Steps.Skip(1).Sum(s => s.Pairs) / Steps.Skip(1).Sum(s => s.Seconds);
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using BertNative.Interop;
+using BertNative.Model.Data;
+
+namespace BertNative.Model.Training;
+
+/// <summary>The pretraining loop (spec §3): epoch-shuffled batches, one Adam step each, losses read every step.</summary>
+public static class Pretrainer
+{
+    public static PretrainResult Run(BertModel model, PretrainingExamples examples, PretrainSettings settings, Action<StepResult>? onStep = null)
+    {
+        if (!float.IsFinite(settings.Adam.LearningRate) || settings.Adam.LearningRate <= 0)
+            throw new BertNativeException($"--lr {settings.Adam.LearningRate} must be a positive number");
+        model.LossMode = settings.LossMode;
+        var sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
+        var batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
+        var steps = new List<StepResult>(settings.Steps);
+        var clock = new Stopwatch();
+        for (int t = 1; t <= settings.Steps; t++)
+        {
+            batch.Fill(examples, sampler.Next());
+            clock.Restart();
+            model.TrainStep(batch, settings.Adam, t, settings.Seed);
+            var (mlm, nsp) = model.ReadLosses(); // waits for the device: the step is done
+            clock.Stop();
+            if (!float.IsFinite(mlm) || !float.IsFinite(nsp))
+                throw new BertNativeException($"training diverged at step {t} (MLM loss {mlm}, NSP loss {nsp}); lower --lr");
+            var result = new StepResult(t, sampler.Epoch, mlm, nsp, clock.Elapsed.TotalSeconds, batch.Size);
+            steps.Add(result);
+            onStep?.Invoke(result);
+        }
+        return new PretrainResult(steps);
+    }
+}
+
+/// <summary>One --seed feeds several independent random streams; these constants keep them apart.</summary>
+public static class SeedStreams
+{
+    public const ulong Data = 0, Init = 0x1A5EED, Batches = 0xBA7C4E5;
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using BertNative.Interop;
+using BertNative.Model;
+using BertNative.Model.Checkpoints;
+using BertNative.Model.Data;
+using BertNative.Model.Training;
+using BertNative.Trainer.Cli;
+
+namespace BertNative.Trainer.Commands;
+
+/// <summary>`pretrain`: the book's experiment by default — 50 Adam steps of 512 WikiText-2 pairs on the small BERT.</summary>
+public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Command
+{
+    public override string Name => "pretrain";
+    public override string Summary => "pretrain BERT with MLM + NSP on WikiText-2 (the book's run by default)";
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("steps", "N", "50", "training steps"),
+        OptionSpec.Value("batch", "N", "512", "sentence pairs per step"),
+        DataOptions.MaxLen,
+        .. ModelOptions.All,
+        OptionSpec.Value("lr", "X", "0.01", "Adam learning rate"),
+        DataOptions.Seed,
+        DeviceOptions.Device, DeviceOptions.Threads,
+        DataOptions.DataDir,
+        OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json"),
+        OptionSpec.Flag("book-pytorch", "reproduce the book's PyTorch defects: unweighted MLM mean over padding, frozen positions"),
+        OptionSpec.Flag("json", "print a one-object JSON summary on stdout instead of the book's lines"),
+    ];
+
+    public override int Run(ParsedOptions o)
+    {
+        int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
+        float lr = o.Float("lr", 1e-12f, 100f);
+        ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
+        var mode = o.Flag("book-pytorch") ? LossMode.BookPyTorch : LossMode.Intended;
+        bool json = o.Flag("json");
+        // Validate the model's shape before the slow parts, with the book's vocabulary size as a stand-in.
+        ModelOptions.Read(o, vocabSize: 20_256, maxLen);
+
+        var (backend, deviceLine) = DeviceOptions.Create(o);
+        using var _ = backend;
+        stderr.WriteLine(deviceLine);
+
+        string dataDir = WikiTextSource.Resolve(o.String("data"), stderr);
+        var dataset = WikiTextDataset.Load(dataDir, maxLen, seed ^ SeedStreams.Data);
+        var config = ModelOptions.Read(o, dataset.Corpus.Vocabulary.Count, maxLen);
+        var layout = new ParameterLayout(config);
+        stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {dataDir} in {dataset.Statistics.BuildSeconds:F2} s; " +
+                         $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}");
+
+        string runDir = RunFolder.Create(o.String("out"));
+        var init = Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init));
+        var model = ModelMemory.Create(backend, config, Math.Min(batchSize, dataset.Examples.Count), maxLen, init);
+        var settings = new PretrainSettings(steps, batchSize, new AdamSettings(lr), seed, mode);
+
+        var progress = new ProgressBar(stderr, steps);
+        using var metrics = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"));
+        var result = Pretrainer.Run(model, dataset.Examples, settings, step =>
+        {
+            metrics.WriteLine(JsonSerializer.Serialize(new { step = step.Step, epoch = step.Epoch, mlm = step.Mlm, nsp = step.Nsp, seconds = step.Seconds, pairs = step.Pairs }));
+            progress.Report(step);
+        });
+        progress.Finish();
+        metrics.Flush();
+
+        string checkpointDir = Path.Combine(runDir, "checkpoint");
+        Checkpoint.Save(checkpointDir, config, dataset.Corpus.Vocabulary, model.DownloadParameters(),
+            new Dictionary<string, string> { ["steps"] = steps.ToString(CultureInfo.InvariantCulture), ["seed"] = seed.ToString(CultureInfo.InvariantCulture), ["loss"] = mode.ToString() });
+        string device = $"{backend.Name} ({backend.DeviceDescription})";
+        LossPlot.WriteSvg(Path.Combine(runDir, "loss.svg"), result.Steps, $"BERT pretraining on WikiText-2, {device}");
+        var summary = new PretrainSummary(result.MeanMlm, result.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, steps, batchSize, maxLen,
+            layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, runDir, checkpointDir);
+        File.WriteAllText(Path.Combine(runDir, "summary.json"), JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
+
+        if (json) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
+        else
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLM loss {result.MeanMlm:F3}, NSP loss {result.MeanNsp:F3}"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.PairsPerSecond:F1} sentence pairs/sec on {device}"));
+            stderr.WriteLine($"run folder: {runDir} (loss.svg, metrics.jsonl, checkpoint/)");
+        }
+        return CliApp.ExitOk;
+    }
+}
