@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json;
+using BertNative.Model.Checkpoints;
+using BertNative.Model.Inference;
+using BertNative.Trainer.Cli;
+
+namespace BertNative.Trainer.Commands;
+
+/// <summary>`encode`: the book's demo — BERT representations of a sentence or a sentence pair from a checkpoint.</summary>
+public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Command
+{
+    public override string Name => "encode";
+    public override string Summary => "encode a sentence or a pair with a pretrained checkpoint (inference mode)";
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("checkpoint", "DIR", "the newest runs/*/checkpoint", "checkpoint folder written by pretrain"),
+        OptionSpec.Value("text", "TEXT", "a crane is flying", "first sentence (lower-cased, split on spaces)"),
+        OptionSpec.Value("pair", "TEXT", null, "optional second sentence, e.g. \"he just left\""),
+        OptionSpec.Value("token", "N", "2", "which row to show besides <cls> (2 is \"crane\" in the book's examples)"),
+        OptionSpec.Value("values", "N", "3", "how many leading values of each row to print"),
+        DeviceOptions.Device, DeviceOptions.Threads,
+        OptionSpec.Flag("json", "print the tokens and the whole [T, H] output as JSON"),
+    ];
+
+    public override int Run(ParsedOptions o)
+    {
+        string checkpoint = o.String("checkpoint") is { } given && given != "the newest runs/*/checkpoint" ? given : NewestCheckpoint();
+        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
+        var (backend, deviceLine) = DeviceOptions.Create(o);
+        using var _ = backend;
+        stderr.WriteLine(deviceLine);
+
+        string[] a = Words(o.String("text")!), b = o.String("pair") is { } pair ? Words(pair) : [];
+        var encoded = TextEncoder.Encode(backend, config, vocabulary, parameters, a, b.Length > 0 ? b : null);
+        int token = o.Int("token", 0, encoded.Length - 1), shown = o.Int("values", 1, config.Hidden);
+
+        if (o.Flag("json"))
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new { tokens = encoded.Tokens, ids = encoded.Ids, segments = encoded.Segments, shape = new[] { 1, encoded.Length, config.Hidden }, output = encoded.Output }));
+            return CliApp.ExitOk;
+        }
+        stdout.WriteLine($"tokens: {string.Join(' ', encoded.Tokens)}");
+        stdout.WriteLine($"encoded: shape (1, {encoded.Length}, {config.Hidden})");
+        stdout.WriteLine($"<cls> row: {Leading(encoded.Row(0), shown)}");
+        stdout.WriteLine($"row {token} ({encoded.Tokens[token]}): {Leading(encoded.Row(token), shown)}");
+        return CliApp.ExitOk;
+    }
+
+    private static string[] Words(string text) => text.Trim().ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
+    private static string Leading(ReadOnlySpan<float> row, int n) =>
+        "[" + string.Join(", ", row[..n].ToArray().Select(v => v.ToString("F4", CultureInfo.InvariantCulture))) + (n < row.Length ? ", ...]" : "]");
+
+    private static string NewestCheckpoint()
+    {
+        var newest = Directory.Exists("runs")
+            ? Directory.GetDirectories("runs").Select(d => Path.Combine(d, "checkpoint")).Where(Directory.Exists).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        return newest ?? throw new BertNative.Interop.BertNativeException("no checkpoint found under runs/; run 'pretrain' first or pass --checkpoint DIR");
+    }
+}
