@@ -241,7 +241,7 @@ def cmd_train(args):
             torch.cuda.synchronize(device)
 
     mlm_sum = nsp_sum = 0.0
-    timed_seconds = 0.0
+    step_seconds = []
     timed_pairs = 0
     for step in range(args.steps):
         batch = batches[step % len(batches)]
@@ -253,8 +253,8 @@ def cmd_train(args):
         optimizer.step()
         sync()
         seconds = time.perf_counter() - start
+        step_seconds.append(seconds)
         if step > 0:  # the first step is warm-up
-            timed_seconds += seconds
             timed_pairs += batch["tokens"].shape[0]
         mlm_sum += mlm.item()
         nsp_sum += nsp.item()
@@ -263,11 +263,13 @@ def cmd_train(args):
                   f"{seconds * 1000:.1f} ms", flush=True)
 
     mlm_avg, nsp_avg = mlm_sum / args.steps, nsp_sum / args.steps
+    timed_seconds = sum(step_seconds[1:])
     pairs_per_sec = timed_pairs / timed_seconds if timed_seconds > 0 else float("nan")
     if args.json:
         print(json.dumps({"pairs_per_sec": pairs_per_sec, "mlm": mlm_avg, "nsp": nsp_avg,
                           "steps": args.steps, "threads": args.threads,
-                          "device": device_name(device), "torch": torch.__version__}))
+                          "device": device_name(device), "torch": torch.__version__,
+                          "step_seconds": step_seconds}))
     else:
         print(f"MLM loss {mlm_avg:.3f}, NSP loss {nsp_avg:.3f}")
         print(f"{pairs_per_sec:.1f} sentence pairs/sec on {device_name(device)}")
@@ -284,7 +286,7 @@ def main():
                        help="book defects: unweighted MLM mean over all B*P slots, "
                             "positional embedding never trained")
         p.add_argument("--threads", type=int, default=os.cpu_count(),
-                       help="torch.set_num_threads")
+                       help="torch.set_num_threads (default: all cores)")
 
     g = sub.add_parser("grads", help="losses and gradients of one batch, dropout off")
     common(g)
@@ -300,7 +302,7 @@ def main():
     source.add_argument("--checkpoint", help="checkpoint folder to start from")
     source.add_argument("--init", choices=["pytorch"], help="fresh PyTorch default init")
     t.add_argument("--config", help="with --init: config.json path or inline JSON")
-    t.add_argument("--steps", type=int, default=50)
+    t.add_argument("--steps", type=int, default=50, help="N >= 2 (step 1 is not timed)")
     t.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     t.add_argument("--lr", type=float, default=0.01)
     t.add_argument("--seed", type=int, default=0, help="torch.manual_seed (init, dropout)")
