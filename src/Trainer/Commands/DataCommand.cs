@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Trainer.Cli;
 
@@ -13,6 +14,9 @@ public sealed class DataCommand(TextWriter stdout, TextWriter stderr) : Command
     [
         DataOptions.DataDir, DataOptions.MaxLen, DataOptions.Seed,
         OptionSpec.Flag("json", "print one JSON object instead of a table"),
+        OptionSpec.Value("export-batches", "FILE", null, "also write --batches-count batches of --batch pairs as safetensors (for PyTorch side-by-sides)"),
+        OptionSpec.Value("batch", "N", "512", "pairs per exported batch"),
+        OptionSpec.Value("batches-count", "K", "4", "how many batches to export"),
     ];
 
     public override int Run(ParsedOptions o)
@@ -20,7 +24,14 @@ public sealed class DataCommand(TextWriter stdout, TextWriter stderr) : Command
         int maxLen = DataOptions.ReadMaxLen(o);
         ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
         string dir = WikiTextSource.Resolve(o.String("data"), stderr);
-        var s = WikiTextDataset.Load(dir, maxLen, seed).Statistics;
+        var dataset = WikiTextDataset.Load(dir, maxLen, seed);
+        var s = dataset.Statistics;
+        if (o.String("export-batches") is { } exportPath)
+        {
+            var batches = BatchFile.Sample(dataset.Examples, o.Int("batch", 1, 1 << 20), o.Int("batches-count", 1, 10_000), seed);
+            BatchFile.Write(exportPath, batches);
+            stderr.WriteLine($"wrote {batches.Count} batches of {batches[0].Size} pairs to {exportPath}");
+        }
         if (o.Flag("json"))
         {
             stdout.WriteLine(JsonSerializer.Serialize(s));

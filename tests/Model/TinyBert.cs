@@ -1,0 +1,41 @@
+using BertNative.Interop;
+using BertNative.Model;
+using BertNative.Model.Checkpoints;
+using BertNative.Model.Data;
+using BertNative.Model.Training;
+using BertNative.Tests.Support;
+
+namespace BertNative.Tests.Model;
+
+/// <summary>A small BERT on real WikiText-2 (valid split) batches, shared by the model tests.</summary>
+public static class TinyBert
+{
+    public const int MaxLen = 32, BatchSize = 8;
+
+    private static readonly Lazy<PretrainingExamples> ValidExamples = new(() => ExampleBuilder.Build(Corpus.Read(TestData.ValidFile), MaxLen, seed: 1));
+
+    public static PretrainingExamples Examples => ValidExamples.Value;
+
+    public static BertConfig Config(Activation activation = Activation.Relu, float dropout = 0f, int vocabSize = 0) => new()
+    {
+        VocabSize = vocabSize > 0 ? vocabSize : Examples.Vocabulary.Count, Hidden = 32, FfnHidden = 64, Heads = 2, Layers = 2,
+        MaxPosition = 40, Dropout = dropout, FfnActivation = activation,
+    };
+
+    public static float[] Init(BertConfig config, ulong seed = 3) => Initialization.Initialize(new ParameterLayout(config), new SeededRandom(seed));
+
+    public static Batch FirstBatch(int batchSize = BatchSize) => BatchFile.Sample(Examples, batchSize, 1, samplerSeed: 7)[0];
+
+    /// <summary>Forward and backward of one batch (no Adam): the losses and the gradient buffer.</summary>
+    public static (float Mlm, float Nsp, float[] Gradients) LossAndGradients(IBackend backend, BertConfig config, float[] parameters, Batch batch, LossMode mode)
+    {
+        var model = new BertModel(backend, config, batch.Capacity, batch.MaxLen, parameters) { LossMode = mode };
+        model.LoadBatch(batch);
+        model.ZeroGradients();
+        model.ForwardEncoder(training: true, seed: 5, step: 1);
+        model.ForwardHeads(withGradients: true);
+        model.Backward();
+        var (mlm, nsp) = model.ReadLosses();
+        return (mlm, nsp, model.DownloadGradients());
+    }
+}
