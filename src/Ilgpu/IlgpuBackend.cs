@@ -49,14 +49,20 @@ public sealed partial class IlgpuBackend : IBackend
     public static IlgpuBackend Create(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto)
     {
         var context = IlgpuAccelerators.CreateContext(kind);
+        Accelerator? accelerator = null;
         try
         {
-            return new IlgpuBackend(context, IlgpuAccelerators.Open(context, kind));
+            accelerator = IlgpuAccelerators.Open(context, kind);
+            return new IlgpuBackend(context, accelerator);
         }
-        catch
+        catch (Exception e)
         {
+            string? device = accelerator?.Name;
+            accelerator?.Dispose();
             context.Dispose();
-            throw;
+            // A device whose compiler rejects a kernel (an OpenCL device without fp64, say) is the user's to avoid.
+            if (e is BertNativeException || device == null) throw;
+            throw new BertNativeException($"ilgpu: the kernels do not compile for {device} ({e.Message}); try --device cuda or cpu", e);
         }
     }
 
