@@ -1,0 +1,67 @@
+using BertNative.Interop;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace BertNative.Ilgpu;
+
+/// <summary>Opens the ILGPU context and picks the accelerator of an <see cref="IlgpuDeviceKind"/>.</summary>
+internal static class IlgpuAccelerators
+{
+    public static Context CreateContext(IlgpuDeviceKind kind) => Context.Create(builder =>
+    {
+        switch (kind)
+        {
+            case IlgpuDeviceKind.Cuda: builder.Cuda(); break;
+            case IlgpuDeviceKind.OpenCL: builder.OpenCL(); break;
+            case IlgpuDeviceKind.Cpu: builder.CPU(CPUDevice.Default); break;
+            default: builder.Cuda().OpenCL(); break;
+        }
+        builder.EnableAlgorithms();
+    });
+
+    /// <summary>The first device of the kind (Auto: CUDA before OpenCL), or null.</summary>
+    public static Device? FindDevice(Context context, IlgpuDeviceKind kind) => kind switch
+    {
+        IlgpuDeviceKind.Cuda => First(context.GetCudaDevices()),
+        IlgpuDeviceKind.OpenCL => First(context.GetCLDevices()),
+        IlgpuDeviceKind.Cpu => First(context.GetCPUDevices()),
+        _ => First(context.GetCudaDevices()) ?? First(context.GetCLDevices()),
+    };
+
+    private static Device? First<TDevice>(Context.DeviceCollection<TDevice> devices) where TDevice : Device
+    {
+        foreach (var device in devices) return device;
+        return null;
+    }
+
+    public static Accelerator Open(Context context, IlgpuDeviceKind kind)
+    {
+        var device = FindDevice(context, kind) ?? throw new BertNativeException(kind switch
+        {
+            IlgpuDeviceKind.Cuda => "ilgpu: no CUDA device found (is the NVIDIA driver installed?); try --device cpu",
+            IlgpuDeviceKind.OpenCL => "ilgpu: no OpenCL device ILGPU can use found (it needs OpenCL 2.0 drivers); try --device cpu",
+            _ => "ilgpu: no CUDA or OpenCL device found; try --device cpu",
+        });
+        return device.CreateAccelerator(context);
+    }
+
+    public static IlgpuProbe Probe()
+    {
+        try
+        {
+            using var context = CreateContext(IlgpuDeviceKind.Auto);
+            var device = FindDevice(context, IlgpuDeviceKind.Auto);
+            return device == null
+                ? new IlgpuProbe(false, "ILGPU found no CUDA device and no usable OpenCL device")
+                : new IlgpuProbe(true, $"{device.AcceleratorType}: {device.Name}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new IlgpuProbe(false, $"ILGPU could not enumerate devices: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using BertNative.Ilgpu.Kernels;
+using BertNative.Interop;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace BertNative.Ilgpu;
+
+/// <summary>
+/// The BERT ops as ILGPU kernels on one accelerator (CUDA, OpenCL, or the CPU simulator for tests).
+/// Every op is queued on the accelerator's default stream; kernels are compiled once, on construction.
+/// This assembly is loaded only when "ilgpu" is asked for.
+/// </summary>
+public sealed partial class IlgpuBackend : IBackend
+{
+    private readonly Context context;
+    private readonly Accelerator accelerator;
+    private readonly AcceleratorStream stream;
+    private readonly IlgpuBuffer<float> unusedFloats; // stands in for an absent optional view
+
+    private readonly ElementwiseKernels elementwise;
+    private readonly AdamKernel adam;
+    private readonly EmbeddingKernels embedding;
+    private readonly GatherKernels gather;
+    private readonly MatmulKernels matmul;
+    private readonly AttentionKernels attention;
+    private readonly LayerNormKernels layerNorm;
+    private readonly CrossEntropyKernel crossEntropy;
+    private readonly ReductionKernels reductions;
+
+    private IlgpuBackend(Context context, Accelerator accelerator)
+    {
+        this.context = context;
+        this.accelerator = accelerator;
+        stream = accelerator.DefaultStream;
+        unusedFloats = new IlgpuBuffer<float>(accelerator, 1);
+        var gemm = new GemmKernel(accelerator);
+        elementwise = new ElementwiseKernels(accelerator);
+        adam = new AdamKernel(accelerator);
+        embedding = new EmbeddingKernels(accelerator);
+        gather = new GatherKernels(accelerator);
+        matmul = new MatmulKernels(accelerator, gemm);
+        attention = new AttentionKernels(accelerator, gemm, elementwise);
+        layerNorm = new LayerNormKernels(accelerator);
+        crossEntropy = new CrossEntropyKernel(accelerator);
+        reductions = new ReductionKernels(accelerator);
+    }
+
+    /// <summary>Opens the accelerator of <paramref name="kind"/>; throws <see cref="BertNativeException"/> when there is none.</summary>
+    public static IlgpuBackend Create(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto)
+    {
+        var context = IlgpuAccelerators.CreateContext(kind);
+        Accelerator? accelerator = null;
+        try
+        {
+            accelerator = IlgpuAccelerators.Open(context, kind);
+            return new IlgpuBackend(context, accelerator);
+        }
+        catch (Exception e)
+        {
+            string? device = accelerator?.Name;
+            accelerator?.Dispose();
+            context.Dispose();
+            // A device whose compiler rejects a kernel (an OpenCL device without fp64, say) is the user's to avoid.
+            if (e is BertNativeException || device == null) throw;
+            throw new BertNativeException($"ilgpu: the kernels do not compile for {device} ({e.Message}); try --device cuda or cpu", e);
+        }
+    }
+
+    /// <summary>Whether ILGPU sees a CUDA or OpenCL device, without opening it.</summary>
+    public static IlgpuProbe Probe() => IlgpuAccelerators.Probe();
+
+    public string Name => "ilgpu";
+
+    public string DeviceDescription =>
+        $"ILGPU {accelerator.AcceleratorType} accelerator: {accelerator.Name}, {accelerator.MaxNumThreadsPerGroup} threads/group";
+
+    public void Dispose()
+    {
+        attention.Dispose();
+        reductions.Dispose();
+        unusedFloats.Dispose();
+        accelerator.Dispose();
+        context.Dispose();
+    }
+
+    private ArrayView<float> View(FloatView view) => Resolve<float>(view.Buffer).View(view.Offset, view.Count);
+
+    private ArrayView<int> View(IntView view) => Resolve<int>(view.Buffer).View(view.Offset, view.Count);
+
+    private ArrayView<float> ViewOrUnused(FloatView? view) => view is { } v ? View(v) : unusedFloats.View(0, 1);
+
+    private IlgpuBuffer<T> Resolve<T>(DeviceBuffer buffer) where T : unmanaged
+        => buffer is IlgpuBuffer<T> own && own.Owner == accelerator
+            ? own
+            : throw new ArgumentException($"a view of a {buffer.GetType().Name} was passed to the ilgpu backend; " +
+                                          "allocate it with this backend's AllocateFloats/AllocateInts");
+}

@@ -1,0 +1,66 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace BertNative.Ilgpu.Kernels;
+
+/// <summary>The masked row softmax of attention scores [B,heads,T,T] (in place) and its backward,
+/// one group per row. Keys j &gt;= validLens[b] score -1e6 (the spec's mask, not -inf).</summary>
+internal sealed class AttentionSoftmaxKernels
+{
+    private const float MaskedScore = -1e6f;
+
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<int>, int, int> forward;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int> backward;
+    private readonly int block;
+
+    public AttentionSoftmaxKernels(Accelerator accelerator)
+    {
+        forward = accelerator.LoadKernel<ArrayView<float>, ArrayView<int>, int, int>(ForwardKernel);
+        backward = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int>(BackwardKernel);
+        block = LaunchShape.BlockSize(accelerator);
+    }
+
+    private static void ForwardKernel(ArrayView<float> scores, ArrayView<int> validLens, int T, int heads)
+    {
+        var scratch = SharedMemory.Allocate<float>(LaunchShape.MaxBlock);
+        int row = Grid.IdxX, tid = Group.IdxX, step = Group.DimX;
+        int valid = validLens[row / (heads * T)];
+        long rowStart = (long)row * T;
+
+        float max = MaskedScore;
+        for (int j = tid; j < T; j += step)
+            if (j < valid && scores[rowStart + j] > max) max = scores[rowStart + j];
+        max = GroupReduce.Max(scratch, max);
+
+        float sum = 0f;
+        for (int j = tid; j < T; j += step)
+            sum += XMath.Exp((j < valid ? scores[rowStart + j] : MaskedScore) - max);
+        sum = GroupReduce.Sum(scratch, sum);
+
+        float inverse = 1f / sum;
+        for (int j = tid; j < T; j += step)
+            scores[rowStart + j] = XMath.Exp((j < valid ? scores[rowStart + j] : MaskedScore) - max) * inverse;
+    }
+
+    /// <summary>dscores = probs * (dprobs - sum_j probs dprobs), in place over dprobs.</summary>
+    private static void BackwardKernel(ArrayView<float> dprobs, ArrayView<float> probs, int T)
+    {
+        var scratch = SharedMemory.Allocate<float>(LaunchShape.MaxBlock);
+        int tid = Group.IdxX, step = Group.DimX;
+        long rowStart = (long)Grid.IdxX * T;
+
+        float dot = 0f;
+        for (int j = tid; j < T; j += step) dot += probs[rowStart + j] * dprobs[rowStart + j];
+        dot = GroupReduce.Sum(scratch, dot);
+
+        for (int j = tid; j < T; j += step)
+            dprobs[rowStart + j] = probs[rowStart + j] * (dprobs[rowStart + j] - dot);
+    }
+
+    public void Forward(AcceleratorStream stream, ArrayView<float> scores, ArrayView<int> validLens, int B, int T, int heads)
+        => forward(stream, new KernelConfig(LaunchShape.Count((long)B * heads * T), block), scores, validLens, T, heads);
+
+    public void Backward(AcceleratorStream stream, ArrayView<float> dprobs, ArrayView<float> probs, int rows, int T)
+        => backward(stream, new KernelConfig(rows, block), dprobs, probs, T);
+}

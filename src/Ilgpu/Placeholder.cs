@@ -1,1 +1,0 @@
-namespace BertNative.Ilgpu; internal static class Placeholder { }
