@@ -105,6 +105,11 @@ struct DropoutMask {
     }
 };
 
+// The C ABI passes a Dropout as (p, key, threshold, scale); p == 0 means no dropout.
+inline DropoutMask make_mask(float p, uint64_t key, uint32_t threshold, float scale) {
+    return DropoutMask{key, threshold, scale, p > 0.0f};
+}
+
 }  // namespace bn
 
 #define BN_CUDA(call) ::bn::check_cuda((call), #call, __FILE__, __LINE__)
