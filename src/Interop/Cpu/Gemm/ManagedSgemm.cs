@@ -1,0 +1,165 @@
+using System.Runtime.Intrinsics;
+
+namespace BertNative.Interop.Cpu.Gemm;
+
+/// <summary>
+/// A blocked, packed GEMM in managed code (the Goto/BLIS loop nest). For each Nc-wide, Kc-deep panel of op(B)
+/// (packed once, sized to stay in L2), each thread packs an Mc-row block of op(A) and sweeps it micro-panel by
+/// micro-panel (one A micro-panel stays in L1 while the B panel streams past it) through the register-tiled
+/// <see cref="MicroKernels"/>. Threads split the rows of C, and also its columns when there are few rows.
+/// </summary>
+internal sealed unsafe class ManagedSgemm : ISgemm
+{
+    private const int Kc = 256;
+    private const int Nc = 512;
+
+    // Packing buffers of the calling thread: the B panel of a call, the A block of a task.
+    [ThreadStatic] private static ScratchBuffer? t_bPanel;
+    [ThreadStatic] private static ScratchBuffer? t_aBlock;
+
+    private readonly CpuParallel _parallel;
+    private readonly bool _avx512;
+    private readonly int _mr, _nr, _mc;
+
+    public ManagedSgemm(CpuParallel parallel, bool avx512)
+    {
+        _parallel = parallel;
+        _avx512 = avx512;
+        _mr = avx512 ? MicroKernels.Mr512 : MicroKernels.Mr256;
+        _nr = avx512 ? MicroKernels.Nr512 : MicroKernels.Nr256;
+        _mc = 8 * _mr;
+    }
+
+    public ManagedSgemm(CpuParallel parallel) : this(parallel, Vector512.IsHardwareAccelerated) { }
+
+    public string Description => _avx512 ? "managed AVX-512 sgemm" : "managed AVX2 sgemm";
+
+    public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        => Run(true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>The same GEMM on the calling thread only: for small products inside an op's own parallel loop.</summary>
+    public void SgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        => Run(false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    private void Run(bool parallel, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0)
+        {
+            ScaleC(c, ldc, m, n, beta);
+            return;
+        }
+        int mr = _mr, nr = _nr, mc = _mc;
+        float* bPanel = (t_bPanel ??= new ScratchBuffer()).Get((long)Kc * Nc);
+        int mBlocks = (m + mc - 1) / mc;
+        for (int jc = 0; jc < n; jc += Nc)
+        {
+            int nc = Math.Min(Nc, n - jc);
+            int panels = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                int kc = Math.Min(Kc, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                int j0 = jc, p0 = pc;
+                if (parallel) _parallel.For(panels, q => PackB(bPanel, q, transB, b, ldb, j0, p0, nc, kc));
+                else for (int q = 0; q < panels; q++) PackB(bPanel, q, transB, b, ldb, j0, p0, nc, kc);
+
+                // With few row blocks, also split the panel's columns so every thread has work.
+                int splits = parallel ? Math.Clamp((2 * _parallel.Threads + mBlocks - 1) / mBlocks, 1, panels) : 1;
+                void Task(int t)
+                {
+                    int i0 = t / splits * mc, s = t % splits;
+                    int rows = Math.Min(mc, m - i0);
+                    int qBegin = s * panels / splits, qEnd = (s + 1) * panels / splits;
+                    float* aBlock = (t_aBlock ??= new ScratchBuffer()).Get((long)mc * Kc);
+                    PackA(aBlock, transA, a, lda, i0, p0, rows, kc);
+                    for (int ir = 0; ir < rows; ir += mr)
+                    {
+                        float* aMicro = aBlock + (long)(ir / mr) * kc * mr;
+                        float* cRow = c + (long)(i0 + ir) * ldc + j0;
+                        int tileRows = Math.Min(mr, rows - ir);
+                        for (int q = qBegin; q < qEnd; q++)
+                        {
+                            int tileCols = Math.Min(nr, nc - q * nr);
+                            if (_avx512) MicroKernels.Kernel8x32(kc, aMicro, bPanel + (long)q * kc * nr, cRow + q * nr, ldc, alpha, betaHere, tileRows, tileCols);
+                            else MicroKernels.Kernel6x16(kc, aMicro, bPanel + (long)q * kc * nr, cRow + q * nr, ldc, alpha, betaHere, tileRows, tileCols);
+                        }
+                    }
+                }
+                if (parallel) _parallel.For(mBlocks * splits, Task);
+                else for (int t = 0; t < mBlocks; t++) Task(t);
+            }
+        }
+    }
+
+    /// <summary>op(A)[i0.., p0..] (rows x kc) into micro-panels of mr rows: dst[panel][p][r], rows past the end zeroed.</summary>
+    private void PackA(float* dst, bool transA, float* a, int lda, int i0, int p0, int rows, int kc)
+    {
+        int mr = _mr;
+        for (int ir = 0; ir < rows; ir += mr)
+        {
+            float* d = dst + (long)(ir / mr) * kc * mr;
+            int count = Math.Min(mr, rows - ir);
+            if (!transA)
+            {
+                for (int r = 0; r < count; r++)
+                {
+                    float* src = a + (long)(i0 + ir + r) * lda + p0;
+                    for (int p = 0; p < kc; p++) d[p * mr + r] = src[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + (long)(p0 + p) * lda + i0 + ir;
+                    for (int r = 0; r < count; r++) d[p * mr + r] = src[r];
+                }
+            }
+            for (int r = count; r < mr; r++)
+                for (int p = 0; p < kc; p++) d[p * mr + r] = 0f;
+        }
+    }
+
+    /// <summary>Micro-panel q of op(B)[p0.., j0..] (kc x nr): dst[q][p][col], columns past the end zeroed.</summary>
+    private void PackB(float* dst, int q, bool transB, float* b, int ldb, int j0, int p0, int nc, int kc)
+    {
+        int nr = _nr;
+        float* d = dst + (long)q * kc * nr;
+        int first = j0 + q * nr;
+        int count = Math.Min(nr, nc - q * nr);
+        if (!transB)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + (long)(p0 + p) * ldb + first;
+                float* row = d + p * nr;
+                new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(row, count));
+                for (int col = count; col < nr; col++) row[col] = 0f;
+            }
+        }
+        else
+        {
+            for (int col = 0; col < count; col++)
+            {
+                float* src = b + (long)(first + col) * ldb + p0;
+                for (int p = 0; p < kc; p++) d[p * nr + col] = src[p];
+            }
+            for (int col = count; col < nr; col++)
+                for (int p = 0; p < kc; p++) d[p * nr + col] = 0f;
+        }
+    }
+
+    private static void ScaleC(float* c, int ldc, int m, int n, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else Simd.ScaleShift(row, beta, 0f, row);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using BertNative.Interop;
+using BertNative.Interop.Cpu;
+using BertNative.Tests.Reference;
+
+namespace BertNative.Tests.Ops;
+
+/// <summary>Checks of the cpu backend that need exact values rather than a reference comparison.</summary>
+public class CpuOpTests
+{
+    [Test]
+    public void AdamMatchesHandComputedSteps()
+    {
+        using var cpu = new CpuBackend(1);
+        FloatView p = cpu.AllocateFloats(1), g = cpu.AllocateFloats(1), m = cpu.AllocateFloats(1), v = cpu.AllocateFloats(1);
+        cpu.Upload(p, [1f]);
+        var settings = new AdamSettings(0.1f);
+        // Step 1, g = 0.5: m = 0.05, v = 0.00025, m^ = 0.5, v^ = 0.25, p = 1 - 0.1 * 0.5 / (0.5 + 1e-8).
+        // Step 2, g = -1: m = 0.045 - 0.1 = -0.055, v = 0.00024975 + 0.001 = 0.00124975,
+        //   m^ = -0.055 / 0.19, v^ = 0.00124975 / 0.001999, p -= 0.1 m^ / (sqrt(v^) + 1e-8).
+        double p1 = 1 - 0.1 * 0.5 / (0.5 + 1e-8);
+        double mHat2 = -0.055 / (1 - 0.9 * 0.9), vHat2 = 0.00124975 / (1 - 0.999 * 0.999);
+        double p2 = p1 - 0.1 * mHat2 / (Math.Sqrt(vHat2) + 1e-8);
+        float[] result = new float[1];
+        cpu.Upload(g, [0.5f]);
+        cpu.AdamStep(p, g, m, v, 1, settings, 1);
+        cpu.Download(p, result);
+        Assert.That(result[0], Is.EqualTo(p1).Within(1e-6));
+        cpu.Upload(g, [-1f]);
+        cpu.AdamStep(p, g, m, v, 1, settings, 2);
+        cpu.Download(p, result);
+        Assert.That(result[0], Is.EqualTo(p2).Within(1e-6));
+        cpu.Download(m, result);
+        Assert.That(result[0], Is.EqualTo(-0.055).Within(1e-7));
+    }
+
+    [Test]
+    public void DropoutMaskIsExactlyTheContractsRng()
+    {
+        using var cpu = new CpuBackend();
+        const int n = 50_001;
+        var dropout = Dropout.For(0.2f, seed: 42, step: 7, site: 3);
+        FloatView input = cpu.AllocateFloats(n), output = cpu.AllocateFloats(n);
+        cpu.Upload(input, Enumerable.Repeat(1f, n).ToArray());
+        cpu.DropoutForward(output, input, n, dropout);
+        var actual = new float[n];
+        cpu.Download(output, actual);
+        for (int i = 0; i < n; i++)
+            if (actual[i] != (DropoutRng.Keep(dropout, i) ? dropout.Scale : 0f))
+                Assert.Fail($"element {i}: {actual[i]}, keep = {DropoutRng.Keep(dropout, i)}");
+    }
+
+    [Test]
+    public void FloatErfIsAccurateTo1e7()
+    {
+        double worst = 0, worstX = 0;
+        for (double x = -5; x <= 5; x += 1.0 / 4096)
+        {
+            float xf = (float)x;
+            double exact = DoubleErf.Erf(xf);
+            double error = Math.Abs(FloatErf.Erf(xf) - exact) / Math.Max(Math.Abs(exact), 1e-30);
+            if (error > worst) (worst, worstX) = (error, xf);
+        }
+        Assert.That(worst, Is.LessThan(2.5e-7), $"worst at x = {worstX}");
+    }
+
+    [TestCase(0.0, 0.0)]
+    [TestCase(0.5, 0.52049987781304654)]
+    [TestCase(1.0, 0.84270079294971487)]
+    [TestCase(2.0, 0.99532226501895273)]
+    [TestCase(-3.0, -0.99997790950300141)]
+    [TestCase(1e-10, 1.1283791670955126e-10)]
+    public void DoubleErfMatchesKnownValues(double x, double erf)
+        => Assert.That(DoubleErf.Erf(x), Is.EqualTo(erf).Within(1e-15 * Math.Max(1, Math.Abs(erf))));
+
+    [Test]
+    public void DescriptionNamesTheGemm()
+    {
+        using var managed = new CpuBackend(2, CpuGemm.Managed);
+        Assert.That(managed.DeviceDescription, Does.Contain("managed").And.Contain("2 threads"));
+        TestContext.Out.WriteLine(managed.DeviceDescription);
+        using var auto = new CpuBackend();
+        TestContext.Out.WriteLine(auto.DeviceDescription);
+        Assert.That(auto.Name, Is.EqualTo("cpu"));
+    }
+}

@@ -1,0 +1,73 @@
+using BertNative.Interop;
+
+namespace BertNative.Tests.Ops;
+
+/// <summary>
+/// One parity case's buffers on one backend: random float32-representable inputs (so the float64 reference sees
+/// exactly what the backend sees), NaN-poisoned outputs (an element the op forgets to write fails), and checks.
+/// </summary>
+public sealed class OpSession(IBackend backend, int seed) : IDisposable
+{
+    public const double DefaultTolerance = 1e-5;
+
+    private readonly List<DeviceBuffer> _buffers = [];
+
+    public IBackend Backend { get; } = backend;
+    public Random Random { get; } = new(seed);
+
+    /// <summary>Uniform in [-scale, scale), rounded to float.</summary>
+    public double[] Floats(int n, double scale = 1)
+    {
+        var values = new double[n];
+        for (int i = 0; i < n; i++) values[i] = (float)((Random.NextDouble() * 2 - 1) * scale);
+        return values;
+    }
+
+    public int[] Ints(int n, int below) => [.. Enumerable.Range(0, n).Select(_ => Random.Next(below))];
+
+    public FloatView Upload(double[] values)
+    {
+        var view = Track(Backend.AllocateFloats(values.Length));
+        Backend.Upload(view, [.. values.Select(v => (float)v)]);
+        return view;
+    }
+
+    public IntView Upload(int[] values)
+    {
+        var view = Backend.AllocateInts(values.Length);
+        _buffers.Add(view.Buffer);
+        Backend.Upload(view, values);
+        return view;
+    }
+
+    /// <summary>An output buffer full of NaN.</summary>
+    public FloatView Poisoned(long n)
+    {
+        var view = Track(Backend.AllocateFloats(n));
+        Backend.Upload(view, Enumerable.Repeat(float.NaN, (int)n).ToArray());
+        return view;
+    }
+
+    public double[] Download(FloatView view)
+    {
+        var values = new float[view.Count];
+        Backend.Synchronize();
+        Backend.Download(view, values);
+        return [.. values.Select(v => (double)v)];
+    }
+
+    /// <summary>The backend's result equals the reference's: no NaN anywhere, and ||actual - expected|| &lt;= tolerance ||expected||.</summary>
+    public void Check(string what, double[] expected, FloatView actual, double tolerance = DefaultTolerance)
+        => ParityAssert.Close(what, expected, Download(actual), tolerance);
+
+    private FloatView Track(FloatView view)
+    {
+        _buffers.Add(view.Buffer);
+        return view;
+    }
+
+    public void Dispose()
+    {
+        foreach (var buffer in _buffers) buffer.Dispose();
+    }
+}

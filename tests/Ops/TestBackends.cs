@@ -1,0 +1,20 @@
+using BertNative.Interop;
+using BertNative.Interop.Cpu;
+
+namespace BertNative.Tests.Ops;
+
+/// <summary>
+/// The backends the op tests run against: one line each. A factory that throws or returns null (no device here)
+/// makes that backend's cases Inconclusive. Backends are created once per test run and shared.
+/// </summary>
+public static class TestBackends
+{
+    public static readonly IReadOnlyList<NamedBackend> All =
+    [
+        new("cpu", () => new CpuBackend()),
+        new("cpu-managed-gemm", () => new CpuBackend(gemm: CpuGemm.Managed)),
+    ];
+}
+
+/// <summary>A backend's test name, its factory, and the NUnit category of its cases (e.g. "GPU").</summary>
+public sealed record NamedBackend(string Name, Func<IBackend?> Create, string? Category = null);
