@@ -76,7 +76,7 @@ void activation_backward(int kind, float* dinput, const float* doutput, const fl
 extern "C" {
 
 int bn_activation_forward(int activation, float* output, const float* input, int64_t n, void* stream) {
-    return bn::guard("bn_activation_forward", [&] {
+    return bn::guard_op("bn_activation_forward", [&] {
         bn::require(output && input && n >= 0, "activation forward arguments");
         bn::activation_forward(activation, output, input, n, bn::as_stream(stream));
     });
@@ -84,7 +84,7 @@ int bn_activation_forward(int activation, float* output, const float* input, int
 
 int bn_activation_backward(int activation, float* dinput, const float* doutput, const float* input, const float* output,
                            int64_t n, void* stream) {
-    return bn::guard("bn_activation_backward", [&] {
+    return bn::guard_op("bn_activation_backward", [&] {
         bn::require(dinput && doutput && n >= 0, "activation backward arguments");
         bn::require(activation == 2 ? output != nullptr : input != nullptr, "activation backward needs input (relu, gelu) or output (tanh)");
         bn::activation_backward(activation, dinput, doutput, input, output, n, bn::as_stream(stream));

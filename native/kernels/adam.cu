@@ -41,7 +41,7 @@ extern "C" {
 
 int bn_adam_step(float* parameters, const float* gradients, float* m, float* v, int64_t n, float learning_rate, float beta1,
                  float beta2, float epsilon, float weight_decay, int t, void* stream) {
-    return bn::guard("bn_adam_step", [&] {
+    return bn::guard_op("bn_adam_step", [&] {
         bn::require(parameters && gradients && m && v && n >= 0 && t >= 1, "adam arguments (t starts at 1)");
         bn::adam_step(parameters, gradients, m, v, n, learning_rate, beta1, beta2, epsilon, weight_decay, t,
                       bn::as_stream(stream));

@@ -165,7 +165,7 @@ extern "C" {
 int bn_attention_forward(bn_context* context, float* output, float* probs, const float* qkv, const int* valid_lens,
                          int B, int T, int H, int heads, float dropout_p, uint64_t dropout_key,
                          uint32_t dropout_threshold, float dropout_scale, void* stream) {
-    return bn::guard("bn_attention_forward", [&] {
+    return bn::guard_op("bn_attention_forward", [&] {
         check_attention(output, probs, qkv, valid_lens, B, T, H, heads);
         if (B == 0 || T == 0) return;
         bn::attention_forward(context, output, probs, qkv, valid_lens, B, T, H, heads,
@@ -176,7 +176,7 @@ int bn_attention_forward(bn_context* context, float* output, float* probs, const
 int bn_attention_backward(bn_context* context, float* dqkv, const float* doutput, const float* qkv, const float* probs,
                           const int* valid_lens, int B, int T, int H, int heads, float dropout_p, uint64_t dropout_key,
                           uint32_t dropout_threshold, float dropout_scale, void* stream) {
-    return bn::guard("bn_attention_backward", [&] {
+    return bn::guard_op("bn_attention_backward", [&] {
         check_attention(dqkv, doutput, qkv, probs, B, T, H, heads);
         bn::require(valid_lens, "attention valid_lens");
         if (B == 0 || T == 0) return;

@@ -37,25 +37,37 @@ inline void require(bool condition, const char* what) {
     if (!condition) throw Error(BN_ERR_INVALID, std::string("invalid argument: ") + what);
 }
 
-// Runs one exported call: catches everything, and reports launch errors (cudaGetLastError)
-// so that a bad launch fails the call that made it.
+// Runs one exported call: catches everything and turns it into a status + last-error message.
 template <typename F>
 int guard(const char* name, F&& body) {
     try {
         body();
-        cudaError_t launch = cudaGetLastError();
-        if (launch != cudaSuccess) check_cuda(launch, name, __FILE__, __LINE__);
         return BN_OK;
     } catch (const Error& e) {
         set_last_error(std::string(name) + ": " + e.what());
+        cudaGetLastError();  // clear a non-sticky error (a failed cudaMalloc) so the next call does not report it
         return e.status;
     } catch (const std::exception& e) {
         set_last_error(std::string(name) + ": " + e.what());
+        cudaGetLastError();
         return BN_ERR_INTERNAL;
     } catch (...) {
         set_last_error(std::string(name) + ": unknown C++ exception");
+        cudaGetLastError();
         return BN_ERR_INTERNAL;
     }
+}
+
+// guard() for the op entry points: also reports launch errors (cudaGetLastError), so that a
+// bad launch fails the call that made it. (Not for bn_version and friends: cudaGetLastError
+// initializes the runtime, which fails where there is no driver.)
+template <typename F>
+int guard_op(const char* name, F&& body) {
+    return guard(name, [&] {
+        body();
+        cudaError_t launch = cudaGetLastError();
+        if (launch != cudaSuccess) check_cuda(launch, name, __FILE__, __LINE__);
+    });
 }
 
 inline cudaStream_t as_stream(void* stream) { return static_cast<cudaStream_t>(stream); }

@@ -29,7 +29,7 @@ extern "C" {
 
 int bn_dropout(float* output, const float* input, int64_t n, float dropout_p, uint64_t dropout_key,
                uint32_t dropout_threshold, float dropout_scale, void* stream) {
-    return bn::guard("bn_dropout", [&] {
+    return bn::guard_op("bn_dropout", [&] {
         bn::require(output && input && n >= 0, "dropout arguments");
         bn::dropout(output, input, n, bn::make_mask(dropout_p, dropout_key, dropout_threshold, dropout_scale),
                     bn::as_stream(stream));

@@ -88,7 +88,7 @@ extern "C" {
 
 int bn_embedding_forward(float* output, const int* tokens, const int* segments, const float* token_table,
                          const float* segment_table, const float* position_table, int B, int T, int H, void* stream) {
-    return bn::guard("bn_embedding_forward", [&] {
+    return bn::guard_op("bn_embedding_forward", [&] {
         bn::require(output && tokens && segments && token_table && segment_table && position_table, "embedding forward pointers");
         bn::require(B >= 0 && T >= 0 && H >= 0, "embedding forward sizes");
         bn::embedding_forward(output, tokens, segments, token_table, segment_table, position_table, B, T, H, bn::as_stream(stream));
@@ -97,7 +97,7 @@ int bn_embedding_forward(float* output, const int* tokens, const int* segments, 
 
 int bn_embedding_backward(float* dtoken_table, float* dsegment_table, float* dposition_table, const float* doutput,
                           const int* tokens, const int* segments, int B, int T, int H, void* stream) {
-    return bn::guard("bn_embedding_backward", [&] {
+    return bn::guard_op("bn_embedding_backward", [&] {
         bn::require(dtoken_table && dsegment_table && doutput && tokens && segments, "embedding backward pointers");
         bn::require(B >= 0 && T >= 0 && H >= 0, "embedding backward sizes");
         bn::embedding_backward(dtoken_table, dsegment_table, dposition_table, doutput, tokens, segments, B, T, H,

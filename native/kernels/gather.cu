@@ -45,14 +45,14 @@ void gather_backward(float* dinput, const float* doutput, const int* positions, 
 extern "C" {
 
 int bn_gather_forward(float* output, const float* input, const int* positions, int B, int T, int P, int C, void* stream) {
-    return bn::guard("bn_gather_forward", [&] {
+    return bn::guard_op("bn_gather_forward", [&] {
         bn::require(output && input && positions && B >= 0 && T >= 0 && P >= 0 && C >= 0, "gather forward arguments");
         bn::gather_forward(output, input, positions, B, T, P, C, bn::as_stream(stream));
     });
 }
 
 int bn_gather_backward(float* dinput, const float* doutput, const int* positions, int B, int T, int P, int C, void* stream) {
-    return bn::guard("bn_gather_backward", [&] {
+    return bn::guard_op("bn_gather_backward", [&] {
         bn::require(dinput && doutput && positions && B >= 0 && T >= 0 && P >= 0 && C >= 0, "gather backward arguments");
         bn::gather_backward(dinput, doutput, positions, B, T, P, C, bn::as_stream(stream));
     });

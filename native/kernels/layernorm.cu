@@ -118,7 +118,7 @@ extern "C" {
 
 int bn_layernorm_forward(float* output, float* mean, float* rstd, const float* input, const float* gamma, const float* beta,
                          int N, int C, float epsilon, void* stream) {
-    return bn::guard("bn_layernorm_forward", [&] {
+    return bn::guard_op("bn_layernorm_forward", [&] {
         bn::require(output && mean && rstd && input && gamma && beta, "layernorm forward pointers");
         bn::require(N >= 0 && C > 0, "layernorm forward sizes");
         bn::layernorm_forward(output, nullptr, mean, rstd, input, nullptr, gamma, beta, N, C, epsilon, bn::as_stream(stream));
@@ -127,7 +127,7 @@ int bn_layernorm_forward(float* output, float* mean, float* rstd, const float* i
 
 int bn_residual_layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
                                   const float* gamma, const float* beta, int N, int C, float epsilon, void* stream) {
-    return bn::guard("bn_residual_layernorm_forward", [&] {
+    return bn::guard_op("bn_residual_layernorm_forward", [&] {
         bn::require(output && residual && mean && rstd && a && b && gamma && beta, "residual layernorm forward pointers");
         bn::require(N >= 0 && C > 0, "residual layernorm forward sizes");
         bn::layernorm_forward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon, bn::as_stream(stream));
@@ -136,7 +136,7 @@ int bn_residual_layernorm_forward(float* output, float* residual, float* mean, f
 
 int bn_layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
                           const float* gamma, const float* mean, const float* rstd, int N, int C, void* stream) {
-    return bn::guard("bn_layernorm_backward", [&] {
+    return bn::guard_op("bn_layernorm_backward", [&] {
         bn::require(dinput && dgamma && dbeta && doutput && input && gamma && mean && rstd, "layernorm backward pointers");
         bn::require(N >= 0 && C >= 0, "layernorm backward sizes");
         bn::layernorm_backward(dinput, dgamma, dbeta, doutput, input, gamma, mean, rstd, N, C, bn::as_stream(stream));

@@ -184,7 +184,7 @@ extern "C" {
 
 int bn_matmul_forward(bn_context* context, float* output, const float* input, const float* weight,
                       const float* bias, int N, int I, int O, void* stream) {
-    return bn::guard("bn_matmul_forward", [&] {
+    return bn::guard_op("bn_matmul_forward", [&] {
         bn::require(output && input && weight && N >= 0 && I >= 0 && O >= 0, "matmul forward");
         bn::matmul_forward(context, output, input, weight, bias, N, I, O, bn::as_stream(stream));
     });
@@ -192,7 +192,7 @@ int bn_matmul_forward(bn_context* context, float* output, const float* input, co
 
 int bn_matmul_backward(bn_context* context, float* dinput, int accumulate_input, float* dweight, float* dbias,
                        const float* doutput, const float* input, const float* weight, int N, int I, int O, void* stream) {
-    return bn::guard("bn_matmul_backward", [&] {
+    return bn::guard_op("bn_matmul_backward", [&] {
         bn::require(dweight && doutput && input && weight && N >= 0 && I >= 0 && O >= 0, "matmul backward");
         bn::matmul_backward(context, dinput, accumulate_input != 0, dweight, dbias, doutput, input, weight, N, I, O,
                             bn::as_stream(stream));

@@ -59,14 +59,14 @@ void reduce(bn_context* context, float* result, const float* values, const float
 extern "C" {
 
 int bn_weighted_sum(bn_context* context, float* result, const float* values, const float* weights, int64_t n, void* stream) {
-    return bn::guard("bn_weighted_sum", [&] {
+    return bn::guard_op("bn_weighted_sum", [&] {
         bn::require(context && result && values && n >= 0, "weighted sum arguments");
         bn::reduce<bn::kWeighted>(context, result, values, weights, n, bn::as_stream(stream));
     });
 }
 
 int bn_sum_of_squares(bn_context* context, float* result, const float* values, int64_t n, void* stream) {
-    return bn::guard("bn_sum_of_squares", [&] {
+    return bn::guard_op("bn_sum_of_squares", [&] {
         bn::require(context && result && values && n >= 0, "sum of squares arguments");
         bn::reduce<bn::kSquares>(context, result, values, nullptr, n, bn::as_stream(stream));
     });

@@ -73,7 +73,7 @@ extern "C" {
 
 int bn_softmax_cross_entropy(float* losses, float* dlogits, const float* logits, const int* labels, const float* weights,
                              float grad_scale, int N, int C, void* stream) {
-    return bn::guard("bn_softmax_cross_entropy", [&] {
+    return bn::guard_op("bn_softmax_cross_entropy", [&] {
         bn::require(losses && logits && labels && N >= 0 && C > 0, "softmax cross-entropy arguments");
         bn::softmax_cross_entropy(losses, dlogits, logits, labels, weights, grad_scale, N, C, bn::as_stream(stream));
     });

@@ -11,6 +11,9 @@ internal static unsafe partial class CudaNative
 {
     internal const string Library = "bertnative_kernels";
 
+    /// <summary>BN_VERSION of the header these bindings match; a library reporting another is stale.</summary>
+    internal const int AbiVersion = 1;
+
     // The resolver must be in place before the first stub runs; a static constructor on the
     // class that owns the stubs guarantees that.
     static CudaNative() => CudaLibrary.RegisterResolver();

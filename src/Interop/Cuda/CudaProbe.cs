@@ -37,6 +37,8 @@ public static class CudaProbe
     [MethodImpl(MethodImplOptions.NoInlining)]
     static string? CheckDevices()
     {
+        if (CudaNative.bn_version(out int version) != 0 || version != CudaNative.AbiVersion)
+            return $"{CudaLibrary.LoadedPath} is stale (ABI version {version}, these bindings expect {CudaNative.AbiVersion}): rebuild it";
         int status = CudaNative.bn_device_count(out int count);
         if (status != 0) return $"no usable CUDA driver or device: {CudaNative.LastError()}";
         return count == 0 ? "no CUDA device visible" : null;
