@@ -122,10 +122,13 @@ void gemm(bn_context* context, const Gemm& g, cudaStream_t stream) {
 
     cublasLtMatmulHeuristicResult_t heuristic;
     int found = 0;
-    BN_CUBLAS(cublasLtMatmulAlgoGetHeuristic(context->lt, d.op, d.a, d.b, d.c, d.c, d.preference, 1, &heuristic, &found));
-    if (found == 0)
-        throw Error(BN_ERR_CUBLAS, "cuBLASLt found no algorithm for M=" + std::to_string(g.M) + " N=" + std::to_string(g.N) +
-                                       " K=" + std::to_string(g.K) + " batch=" + std::to_string(g.batch));
+    cublasStatus_t searched =
+        cublasLtMatmulAlgoGetHeuristic(context->lt, d.op, d.a, d.b, d.c, d.c, d.preference, 1, &heuristic, &found);
+    if (searched != CUBLAS_STATUS_SUCCESS || found == 0)
+        throw Error(BN_ERR_CUBLAS, "cuBLASLt found no algorithm (status " + std::to_string(static_cast<int>(searched)) +
+                                       ") for row-major M=" + std::to_string(g.M) + " N=" + std::to_string(g.N) +
+                                       " K=" + std::to_string(g.K) + " batch=" + std::to_string(g.batch) +
+                                       " trans_a=" + std::to_string(g.trans_a) + " trans_b=" + std::to_string(g.trans_b));
 
     float alpha = 1.0f, beta = g.beta;
     for (int o = 0; o < g.outer; o++) {
