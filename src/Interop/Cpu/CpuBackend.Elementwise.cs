@@ -61,16 +61,8 @@ public sealed unsafe partial class CpuBackend
         float* dst = Ptr(destination, n), src = Ptr(source, n);
         _parallel.ForChunks(n, ElementwiseGrain, (_, start, end) =>
         {
-            if (dropout.IsActive) ApplyDropout(dst + start, src + start, end - start, start, dropout);
+            if (dropout.IsActive) DropoutMask.Apply(dst + start, src + start, end - start, start, dropout);
             else if (dst != src) Buffer.MemoryCopy(src + start, dst + start, (end - start) * sizeof(float), (end - start) * sizeof(float));
         });
-    }
-
-    /// <summary>dst[i] = keep(firstIndex + i) ? src[i] * scale : 0 for i in [0, n). dst may equal src.</summary>
-    private static void ApplyDropout(float* dst, float* src, long n, long firstIndex, Dropout dropout)
-    {
-        float scale = dropout.Scale;
-        for (long i = 0; i < n; i++)
-            dst[i] = DropoutRng.Keep(dropout, firstIndex + i) ? src[i] * scale : 0f;
     }
 }

@@ -34,7 +34,7 @@ public sealed unsafe partial class CpuBackend : IBackend
         if (gemm == CpuGemm.Managed) why = "managed GEMM requested";
         else if (string.Equals(Environment.GetEnvironmentVariable(GemmEnvironmentVariable), "managed", StringComparison.OrdinalIgnoreCase))
             why = $"{GemmEnvironmentVariable}=managed";
-        else if (OpenBlasSgemm.TryCreate(Threads) is { } openBlas)
+        else if (OpenBlasSgemm.TryCreate(_parallel) is { } openBlas)
         {
             _gemm = openBlas;
             DeviceDescription = $"{CpuInfo.ModelName}, {Threads} threads, {_gemm.Description}";
