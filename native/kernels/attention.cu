@@ -1,10 +1,11 @@
-// Multi-head self-attention core, reading Q, K, V straight from qkv[B,T,3H] (row stride 3H):
+// Multi-head self-attention core over qkv[B,T,3H] (Q, K, V of a token side by side):
 //   forward   probs[b,h] = softmax(mask(Q K^T / sqrt(d)))   (keys j >= valid_lens[b] set to -1e6)
 //             output[b,:,h*d:(h+1)*d] = dropout(probs[b,h]) V
 //   backward  dqkv (=, activation gradient) from doutput, probs and the same dropout mask.
-// GEMMs are cuBLASLt strided batches over the heads (stride d inside a row of qkv), repeated
-// for each b (the batch stride T*3H is not a multiple of the head stride). Dropout element
-// index = ((b*heads + h)*T + i)*T + j, the index of the element in probs.
+// Q, K, V are first permuted to head-major [B*heads, T, d] in the context's scratch (llm.c's
+// layout), so that every product is ONE strided-batched cuBLASLt call over the B*heads pairs;
+// results are permuted back. Dropout element index = ((b*heads + h)*T + i)*T + j, the index
+// of the element in probs.
 #include <cmath>
 
 #include "context.cuh"
@@ -64,28 +65,47 @@ __global__ void softmax_backward_kernel(float* grad, const float* probs, const i
     }
 }
 
-struct Shape {
-    int B, T, H, heads, d;
-    int64_t row3() const { return 3LL * H; }                 // row stride of qkv
-    int64_t qkv_batch() const { return static_cast<int64_t>(T) * 3 * H; }
-    int64_t out_batch() const { return static_cast<int64_t>(T) * H; }
-    int64_t probs_head() const { return static_cast<int64_t>(T) * T; }
-    int64_t probs_batch() const { return static_cast<int64_t>(heads) * T * T; }
-};
+// Head-major copy: dst[part][(b*heads + h)*T + t][c] = src[b, t, part*H + h*d + c], for the
+// `parts` blocks of H columns in each src row (3 for qkv, 1 for an attention output).
+__global__ void to_heads_kernel(float* dst, const float* src, int B, int T, int heads, int d, int parts) {
+    int H = heads * d;
+    int64_t per_part = static_cast<int64_t>(B) * T * H;
+    int64_t total = per_part * parts;
+    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        int64_t part = i / per_part, r = i % per_part;
+        int c = static_cast<int>(r % d);
+        int64_t t = (r / d) % T, bh = r / (static_cast<int64_t>(d) * T);
+        int64_t b = bh / heads, h = bh % heads;
+        dst[i] = src[(b * T + t) * parts * H + part * H + h * d + c];
+    }
+}
 
-// C[b,h] (T x n) = op(A[b,h]) op(B[b,h]) for every b, h.
-Gemm head_gemm(const Shape& s, bool trans_a, bool trans_b, int M, int N, int K,
-               const float* A, int64_t lda, int64_t stride_a, int64_t outer_a,
-               const float* B, int64_t ldb, int64_t stride_b, int64_t outer_b,
-               float* C, int64_t ldc, int64_t stride_c, int64_t outer_c) {
+// The inverse of to_heads_kernel (writes every element of dst).
+__global__ void from_heads_kernel(float* dst, const float* src, int B, int T, int heads, int d, int parts) {
+    int H = heads * d;
+    int64_t per_part = static_cast<int64_t>(B) * T * H;
+    int64_t total = per_part * parts;
+    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
+         i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        int64_t part = i / per_part, r = i % per_part;
+        int c = static_cast<int>(r % d);
+        int64_t t = (r / d) % T, bh = r / (static_cast<int64_t>(d) * T);
+        int64_t b = bh / heads, h = bh % heads;
+        dst[(b * T + t) * parts * H + part * H + h * d + c] = src[i];
+    }
+}
+
+// Row-major per pair: C[M,N] = op(A)[M,K] op(B)[K,N], all B*heads pairs in one call.
+Gemm pair_gemm(int pairs, bool trans_a, bool trans_b, int M, int N, int K, const float* A, int64_t lda, int64_t stride_a,
+               const float* B, int64_t ldb, int64_t stride_b, float* C, int64_t ldc, int64_t stride_c) {
     Gemm g;
     g.trans_a = trans_a; g.trans_b = trans_b;
     g.M = M; g.N = N; g.K = K;
-    g.A = A; g.lda = lda; g.stride_a = stride_a; g.outer_stride_a = outer_a;
-    g.B = B; g.ldb = ldb; g.stride_b = stride_b; g.outer_stride_b = outer_b;
-    g.C = C; g.ldc = ldc; g.stride_c = stride_c; g.outer_stride_c = outer_c;
-    g.batch = s.heads;
-    g.outer = s.B;
+    g.A = A; g.lda = lda; g.stride_a = stride_a;
+    g.B = B; g.ldb = ldb; g.stride_b = stride_b;
+    g.C = C; g.ldc = ldc; g.stride_c = stride_c;
+    g.batch = pairs;
     return g;
 }
 
@@ -95,37 +115,45 @@ unsigned int warp_blocks(int64_t rows) { return static_cast<unsigned int>((rows 
 
 void attention_forward(bn_context* context, float* output, float* probs, const float* qkv, const int* valid_lens,
                        int B, int T, int H, int heads, DropoutMask mask, cudaStream_t stream) {
-    Shape s{B, T, H, heads, H / heads};
-    const float* q = qkv;
-    const float* k = qkv + H;
-    const float* v = qkv + 2 * H;
-    int64_t rows = static_cast<int64_t>(B) * heads * T;
+    int d = H / heads, pairs = B * heads;
+    int64_t bth = static_cast<int64_t>(B) * T * H, td = static_cast<int64_t>(T) * d, tt = static_cast<int64_t>(T) * T;
+    int64_t rows = static_cast<int64_t>(pairs) * T;
 
-    // scores[b,h] (T x T) = Q K^T, unscaled: the softmax kernel scales and masks.
-    gemm(context, head_gemm(s, false, true, T, T, s.d, q, s.row3(), s.d, s.qkv_batch(), k, s.row3(), s.d, s.qkv_batch(),
-                            probs, T, s.probs_head(), s.probs_batch()), stream);
+    // scratch: q, k, v head-major (3 BTH) | output head-major (BTH) | dropped probs (pairs T T, with dropout)
+    auto* q = static_cast<float*>(scratch(context, (4 * bth + (mask.active ? rows * T : 0)) * sizeof(float)));
+    float* k = q + bth;
+    float* v = k + bth;
+    float* out_heads = v + bth;
+    float* dropped = mask.active ? out_heads + bth : nullptr;
+    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, B, T, heads, d, 3);
 
-    float* dropped = mask.active ? static_cast<float*>(scratch(context, rows * T * sizeof(float))) : nullptr;
-    float scale = 1.0f / sqrtf(static_cast<float>(s.d));
+    // scores = Q K^T, unscaled: the softmax kernel scales and masks.
+    gemm(context, pair_gemm(pairs, false, true, T, T, d, q, d, td, k, d, td, probs, T, tt), stream);
+    float scale = 1.0f / sqrtf(static_cast<float>(d));
     masked_softmax_kernel<<<warp_blocks(rows), 256, 0, stream>>>(probs, dropped, valid_lens, rows, heads, T, scale, mask);
 
-    // output[b, :, h*d:(h+1)*d] = dropout(probs[b,h]) V
-    const float* weights = dropped ? dropped : probs;
-    gemm(context, head_gemm(s, false, false, T, s.d, T, weights, T, s.probs_head(), s.probs_batch(), v, s.row3(), s.d,
-                            s.qkv_batch(), output, H, s.d, s.out_batch()), stream);
+    // output = dropout(probs) V, then heads merged back into [B, T, H].
+    gemm(context, pair_gemm(pairs, false, false, T, d, T, dropped ? dropped : probs, T, tt, v, d, td, out_heads, d, td), stream);
+    from_heads_kernel<<<blocks_for(bth, 256), 256, 0, stream>>>(output, out_heads, B, T, heads, d, 1);
 }
 
 void attention_backward(bn_context* context, float* dqkv, const float* doutput, const float* qkv, const float* probs,
                         const int* valid_lens, int B, int T, int H, int heads, DropoutMask mask, cudaStream_t stream) {
-    Shape s{B, T, H, heads, H / heads};
-    const float* q = qkv;
-    const float* k = qkv + H;
-    const float* v = qkv + 2 * H;
-    float* dq = dqkv;
-    float* dk = dqkv + H;
-    float* dv = dqkv + 2 * H;
-    int64_t rows = static_cast<int64_t>(B) * heads * T;
-    auto* work = static_cast<float*>(scratch(context, rows * T * sizeof(float)));
+    int d = H / heads, pairs = B * heads;
+    int64_t bth = static_cast<int64_t>(B) * T * H, td = static_cast<int64_t>(T) * d, tt = static_cast<int64_t>(T) * T;
+    int64_t rows = static_cast<int64_t>(pairs) * T;
+
+    // scratch: q, k, v (3 BTH) | dq, dk, dv (3 BTH) | doutput head-major (BTH) | work (pairs T T)
+    auto* q = static_cast<float*>(scratch(context, (7 * bth + rows * T) * sizeof(float)));
+    float* k = q + bth;
+    float* v = k + bth;
+    float* dq = v + bth;
+    float* dk = dq + bth;
+    float* dv = dk + bth;
+    float* dout = dv + bth;
+    float* work = dout + bth;
+    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, B, T, heads, d, 3);
+    to_heads_kernel<<<blocks_for(bth, 256), 256, 0, stream>>>(dout, doutput, B, T, heads, d, 1);
 
     // dV = dropout(P)^T dO
     const float* weights = probs;
@@ -133,20 +161,17 @@ void attention_backward(bn_context* context, float* dqkv, const float* doutput, 
         apply_mask_kernel<<<blocks_for(rows * T, 256), 256, 0, stream>>>(work, probs, rows * T, mask);
         weights = work;
     }
-    gemm(context, head_gemm(s, true, false, T, s.d, T, weights, T, s.probs_head(), s.probs_batch(), doutput, H, s.d,
-                            s.out_batch(), dv, s.row3(), s.d, s.qkv_batch()), stream);
+    gemm(context, pair_gemm(pairs, true, false, T, d, T, weights, T, tt, dout, d, td, dv, d, td), stream);
 
     // d(dropped P) = dO V^T, then through dropout, softmax and the 1/sqrt(d) scale, in place.
-    gemm(context, head_gemm(s, false, true, T, T, s.d, doutput, H, s.d, s.out_batch(), v, s.row3(), s.d, s.qkv_batch(),
-                            work, T, s.probs_head(), s.probs_batch()), stream);
-    float scale = 1.0f / sqrtf(static_cast<float>(s.d));
+    gemm(context, pair_gemm(pairs, false, true, T, T, d, dout, d, td, v, d, td, work, T, tt), stream);
+    float scale = 1.0f / sqrtf(static_cast<float>(d));
     softmax_backward_kernel<<<warp_blocks(rows), 256, 0, stream>>>(work, probs, valid_lens, rows, heads, T, scale, mask);
 
-    // dQ = dS K, dK = dS^T Q
-    gemm(context, head_gemm(s, false, false, T, s.d, T, work, T, s.probs_head(), s.probs_batch(), k, s.row3(), s.d,
-                            s.qkv_batch(), dq, s.row3(), s.d, s.qkv_batch()), stream);
-    gemm(context, head_gemm(s, true, false, T, s.d, T, work, T, s.probs_head(), s.probs_batch(), q, s.row3(), s.d,
-                            s.qkv_batch(), dk, s.row3(), s.d, s.qkv_batch()), stream);
+    // dQ = dS K, dK = dS^T Q, then all three back into dqkv [B, T, 3H].
+    gemm(context, pair_gemm(pairs, false, false, T, d, T, work, T, tt, k, d, td, dq, d, td), stream);
+    gemm(context, pair_gemm(pairs, true, false, T, d, T, work, T, tt, q, d, td, dk, d, td), stream);
+    from_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(dqkv, dq, B, T, heads, d, 3);
 }
 
 }  // namespace bn

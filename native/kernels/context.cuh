@@ -27,10 +27,6 @@ struct Gemm {
     const float* B = nullptr; int64_t ldb = 0, stride_b = 0;
     float* C = nullptr; int64_t ldc = 0, stride_c = 0;
     int batch = 1;
-    // An outer loop of `outer` calls with the same shapes, each moving A, B, C by these
-    // offsets: for batches whose stride is not uniform (attention's batch x heads over qkv).
-    int outer = 1;
-    int64_t outer_stride_a = 0, outer_stride_b = 0, outer_stride_c = 0;
     float beta = 0.0f;
     const float* bias = nullptr;  // beta must be 0 when set
 };

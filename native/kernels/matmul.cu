@@ -34,10 +34,9 @@ __global__ void column_sum_kernel(float* dbias, const float* doutput, int rows, 
 
 // Largest power of two (<= 256) dividing the address and every element offset the call adds
 // to it: cuBLASLt assumes 256-byte alignment unless told otherwise, and views into whole-model
-// buffers (or attention heads inside qkv) often start elsewhere.
-uint32_t alignment_of(const void* pointer, int64_t ld = 0, int64_t stride = 0, int64_t outer_stride = 0) {
-    uintptr_t bits = reinterpret_cast<uintptr_t>(pointer) | static_cast<uintptr_t>(ld * 4) |
-                     static_cast<uintptr_t>(stride * 4) | static_cast<uintptr_t>(outer_stride * 4);
+// buffers often start elsewhere.
+uint32_t alignment_of(const void* pointer, int64_t ld = 0, int64_t stride = 0) {
+    uintptr_t bits = reinterpret_cast<uintptr_t>(pointer) | static_cast<uintptr_t>(ld * 4) | static_cast<uintptr_t>(stride * 4);
     uint32_t alignment = 256;
     while (alignment > 4 && bits % alignment != 0) alignment >>= 1;
     return alignment;
@@ -66,8 +65,8 @@ void make_layout(cublasLtMatrixLayout_t* layout, uint64_t rows, uint64_t cols, i
 }
 
 void set_min_alignment(cublasLtMatmulPreference_t preference, cublasLtMatmulPreferenceAttributes_t attribute,
-                       const void* p, int64_t ld, int64_t stride, int64_t outer_stride) {
-    uint32_t alignment = alignment_of(p, ld, stride, outer_stride);
+                       const void* p, int64_t ld, int64_t stride) {
+    uint32_t alignment = alignment_of(p, ld, stride);
     BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(preference, attribute, &alignment, sizeof(alignment)));
 }
 
@@ -75,16 +74,14 @@ void set_min_alignment(cublasLtMatmulPreference_t preference, cublasLtMatmulPref
 
 void gemm(bn_context* context, const Gemm& g, cudaStream_t stream) {
     require(context && context->lt, "context");
-    require(g.M >= 0 && g.N >= 0 && g.K >= 0 && g.batch >= 1 && g.outer >= 1, "gemm sizes");
+    require(g.M >= 0 && g.N >= 0 && g.K >= 0 && g.batch >= 1, "gemm sizes");
     if (g.M == 0 || g.N == 0) return;
-    require(!g.bias || (g.batch == 1 && g.outer == 1), "gemm bias with batches");
+    require(!g.bias || g.batch == 1, "gemm bias with batches");
     if (g.K == 0) {  // an empty sum: C = beta C (+ bias); not worth a cuBLASLt call
         require(g.beta == 0.0f || g.beta == 1.0f, "gemm beta with K = 0");
         if (g.beta == 0.0f)
-            for (int o = 0; o < g.outer; o++)
-                for (int i = 0; i < g.batch; i++)
-                    BN_CUDA(cudaMemset2DAsync(g.C + o * g.outer_stride_c + i * g.stride_c, g.ldc * sizeof(float), 0,
-                                              g.N * sizeof(float), g.M, stream));
+            for (int i = 0; i < g.batch; i++)
+                BN_CUDA(cudaMemset2DAsync(g.C + i * g.stride_c, g.ldc * sizeof(float), 0, g.N * sizeof(float), g.M, stream));
         require(!g.bias, "gemm bias with K = 0");
         return;
     }
@@ -115,10 +112,10 @@ void gemm(bn_context* context, const Gemm& g, cudaStream_t stream) {
     BN_CUBLAS(cublasLtMatmulPreferenceCreate(&d.preference));
     uint64_t workspace = context->workspace_bytes;
     BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(d.preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace)));
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, g.B, g.ldb, g.stride_b, g.outer_stride_b);
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, g.A, g.lda, g.stride_a, g.outer_stride_a);
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, g.C, g.ldc, g.stride_c, g.outer_stride_c);
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, g.C, g.ldc, g.stride_c, g.outer_stride_c);
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, g.B, g.ldb, g.stride_b);
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, g.A, g.lda, g.stride_a);
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, g.C, g.ldc, g.stride_c);
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, g.C, g.ldc, g.stride_c);
 
     cublasLtMatmulHeuristicResult_t heuristic;
     int found = 0;
@@ -131,13 +128,8 @@ void gemm(bn_context* context, const Gemm& g, cudaStream_t stream) {
                                        " trans_a=" + std::to_string(g.trans_a) + " trans_b=" + std::to_string(g.trans_b));
 
     float alpha = 1.0f, beta = g.beta;
-    for (int o = 0; o < g.outer; o++) {
-        const float* a = g.A + o * g.outer_stride_a;
-        const float* b = g.B + o * g.outer_stride_b;
-        float* c = g.C + o * g.outer_stride_c;
-        BN_CUBLAS(cublasLtMatmul(context->lt, d.op, &alpha, b, d.a, a, d.b, &beta, c, d.c, c, d.c,
-                                 &heuristic.algo, context->workspace, context->workspace_bytes, stream));
-    }
+    BN_CUBLAS(cublasLtMatmul(context->lt, d.op, &alpha, g.B, d.a, g.A, d.b, &beta, g.C, d.c, g.C, d.c,
+                             &heuristic.algo, context->workspace, context->workspace_bytes, stream));
 
     if (g.bias && !bias_epilogue) {
         require(g.ldc == g.N, "gemm bias with padded rows");
