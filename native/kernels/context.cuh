@@ -1,7 +1,17 @@
 // The bn_context behind the C ABI's opaque handle, and the one GEMM wrapper every op uses.
 #pragma once
 
+#include <array>
+#include <utility>
+#include <vector>
+
 #include "common.cuh"
+
+namespace bn {
+// Everything cuBLASLt's heuristic looks at for one GEMM (see bn::gemm): shapes, strides,
+// epilogue, beta != 0, and operand alignments.
+using GemmKey = std::array<int64_t, 17>;
+}  // namespace bn
 
 struct bn_context {
     cublasLtHandle_t lt = nullptr;
@@ -9,6 +19,9 @@ struct bn_context {
     size_t workspace_bytes = 0;
     void* scratch = nullptr;    // per-op temporaries (attention's dropped probs, reduction partials)
     size_t scratch_bytes = 0;
+    // The heuristic's pick per GEMM shape, queried once rather than on every call. A model has
+    // a few dozen shapes, so a linear search is enough (and std::map trips nvcc 11.8 + clang 14).
+    std::vector<std::pair<bn::GemmKey, cublasLtMatmulAlgo_t>> algorithms;
 };
 
 namespace bn {

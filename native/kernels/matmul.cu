@@ -65,8 +65,7 @@ void make_layout(cublasLtMatrixLayout_t* layout, uint64_t rows, uint64_t cols, i
 }
 
 void set_min_alignment(cublasLtMatmulPreference_t preference, cublasLtMatmulPreferenceAttributes_t attribute,
-                       const void* p, int64_t ld, int64_t stride) {
-    uint32_t alignment = alignment_of(p, ld, stride);
+                       uint32_t alignment) {
     BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(preference, attribute, &alignment, sizeof(alignment)));
 }
 
@@ -109,27 +108,38 @@ void gemm(bn_context* context, const Gemm& g, cudaStream_t stream) {
     make_layout(&d.b, op_second == CUBLAS_OP_N ? k : n, op_second == CUBLAS_OP_N ? n : k, g.lda, g.batch, g.stride_a);
     make_layout(&d.c, m, n, g.ldc, g.batch, g.stride_c);
 
-    BN_CUBLAS(cublasLtMatmulPreferenceCreate(&d.preference));
-    uint64_t workspace = context->workspace_bytes;
-    BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(d.preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace)));
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, g.B, g.ldb, g.stride_b);
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, g.A, g.lda, g.stride_a);
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, g.C, g.ldc, g.stride_c);
-    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, g.C, g.ldc, g.stride_c);
+    uint32_t align_first = alignment_of(g.B, g.ldb, g.stride_b), align_second = alignment_of(g.A, g.lda, g.stride_a),
+             align_c = alignment_of(g.C, g.ldc, g.stride_c);
+    GemmKey key{g.trans_a, g.trans_b, g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.stride_a, g.stride_b, g.stride_c, g.batch,
+                bias_epilogue, g.beta != 0.0f, align_first, align_second, align_c};
+    const cublasLtMatmulAlgo_t* algorithm = nullptr;
+    for (const auto& entry : context->algorithms)
+        if (entry.first == key) algorithm = &entry.second;
+    if (!algorithm) {
+        BN_CUBLAS(cublasLtMatmulPreferenceCreate(&d.preference));
+        uint64_t workspace = context->workspace_bytes;
+        BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(d.preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace)));
+        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align_first);
+        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align_second);
+        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_c);
+        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align_c);
 
-    cublasLtMatmulHeuristicResult_t heuristic;
-    int found = 0;
-    cublasStatus_t searched =
-        cublasLtMatmulAlgoGetHeuristic(context->lt, d.op, d.a, d.b, d.c, d.c, d.preference, 1, &heuristic, &found);
-    if (searched != CUBLAS_STATUS_SUCCESS || found == 0)
-        throw Error(BN_ERR_CUBLAS, "cuBLASLt found no algorithm (status " + std::to_string(static_cast<int>(searched)) +
-                                       ") for row-major M=" + std::to_string(g.M) + " N=" + std::to_string(g.N) +
-                                       " K=" + std::to_string(g.K) + " batch=" + std::to_string(g.batch) +
-                                       " trans_a=" + std::to_string(g.trans_a) + " trans_b=" + std::to_string(g.trans_b));
+        cublasLtMatmulHeuristicResult_t heuristic;
+        int found = 0;
+        cublasStatus_t searched =
+            cublasLtMatmulAlgoGetHeuristic(context->lt, d.op, d.a, d.b, d.c, d.c, d.preference, 1, &heuristic, &found);
+        if (searched != CUBLAS_STATUS_SUCCESS || found == 0)
+            throw Error(BN_ERR_CUBLAS, "cuBLASLt found no algorithm (status " + std::to_string(static_cast<int>(searched)) +
+                                           ") for row-major M=" + std::to_string(g.M) + " N=" + std::to_string(g.N) +
+                                           " K=" + std::to_string(g.K) + " batch=" + std::to_string(g.batch) +
+                                           " trans_a=" + std::to_string(g.trans_a) + " trans_b=" + std::to_string(g.trans_b));
+        context->algorithms.push_back({key, heuristic.algo});
+        algorithm = &context->algorithms.back().second;
+    }
 
     float alpha = 1.0f, beta = g.beta;
     BN_CUBLAS(cublasLtMatmul(context->lt, d.op, &alpha, g.B, d.a, g.A, d.b, &beta, g.C, d.c, g.C, d.c,
-                             &heuristic.algo, context->workspace, context->workspace_bytes, stream));
+                             algorithm, context->workspace, context->workspace_bytes, stream));
 
     if (g.bias && !bias_epilogue) {
         require(g.ldc == g.N, "gemm bias with padded rows");
