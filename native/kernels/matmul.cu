@@ -47,12 +47,19 @@ struct LtDescriptors {
     cublasLtMatmulDesc_t op = nullptr;
     cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
     cublasLtMatmulPreference_t preference = nullptr;
-    ~LtDescriptors() {
+    LtDescriptors() = default;
+    LtDescriptors(const LtDescriptors&) = delete;
+    LtDescriptors& operator=(const LtDescriptors&) = delete;
+    ~LtDescriptors() { reset(); }
+    void reset() {
         if (preference) cublasLtMatmulPreferenceDestroy(preference);
         if (c) cublasLtMatrixLayoutDestroy(c);
         if (b) cublasLtMatrixLayoutDestroy(b);
         if (a) cublasLtMatrixLayoutDestroy(a);
         if (op) cublasLtMatmulDescDestroy(op);
+        preference = nullptr;
+        a = b = c = nullptr;
+        op = nullptr;
     }
 };
 
@@ -69,77 +76,87 @@ void set_min_alignment(cublasLtMatmulPreference_t preference, cublasLtMatmulPref
     BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(preference, attribute, &alignment, sizeof(alignment)));
 }
 
+// Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: cuBLASLt's first operand is
+// our B and its second our A, each row-major matrix read as its column-major transpose.
+void describe(LtDescriptors& d, const Gemm& g, bool bias_epilogue) {
+    cublasOperation_t op_first = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+    cublasOperation_t op_second = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    uint64_t m = g.N, n = g.M, k = g.K;
+    BN_CUBLAS(cublasLtMatmulDescCreate(&d.op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+    BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSA, &op_first, sizeof(op_first)));
+    BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSB, &op_second, sizeof(op_second)));
+    if (bias_epilogue) {
+        cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;  // bias[m] added to each column of C^T = each row of C
+        BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)));
+        BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &g.bias, sizeof(g.bias)));
+    }
+    // Layouts describe the operands as stored (before the transpose op).
+    make_layout(&d.a, op_first == CUBLAS_OP_N ? m : k, op_first == CUBLAS_OP_N ? k : m, g.ldb, g.batch, g.stride_b);
+    make_layout(&d.b, op_second == CUBLAS_OP_N ? k : n, op_second == CUBLAS_OP_N ? n : k, g.lda, g.batch, g.stride_a);
+    make_layout(&d.c, m, n, g.ldc, g.batch, g.stride_c);
+}
+
+// The algorithm for this GEMM: from the context's cache, else cuBLASLt's heuristic (then
+// cached). Null when cuBLASLt has none for this combination.
+const cublasLtMatmulAlgo_t* choose(bn_context* context, LtDescriptors& d, const Gemm& g, bool bias_epilogue) {
+    uint32_t align_first = alignment_of(g.B, g.ldb, g.stride_b), align_second = alignment_of(g.A, g.lda, g.stride_a),
+             align_c = alignment_of(g.C, g.ldc, g.stride_c);
+    GemmKey key{g.trans_a, g.trans_b, g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.stride_a, g.stride_b, g.stride_c, g.batch,
+                bias_epilogue, g.beta != 0.0f, align_first, align_second, align_c};
+    for (const auto& entry : context->algorithms)
+        if (entry.first == key) return &entry.second;
+
+    BN_CUBLAS(cublasLtMatmulPreferenceCreate(&d.preference));
+    uint64_t workspace = context->workspace_bytes;
+    BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(d.preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace)));
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align_first);
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align_second);
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_c);
+    set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align_c);
+    cublasLtMatmulHeuristicResult_t heuristic;
+    int found = 0;
+    cublasStatus_t searched =
+        cublasLtMatmulAlgoGetHeuristic(context->lt, d.op, d.a, d.b, d.c, d.c, d.preference, 1, &heuristic, &found);
+    if (searched != CUBLAS_STATUS_SUCCESS || found == 0) return nullptr;
+    context->algorithms.push_back({key, heuristic.algo});
+    return &context->algorithms.back().second;
+}
+
 }  // namespace
 
 void gemm(bn_context* context, const Gemm& g, cudaStream_t stream) {
     require(context && context->lt, "context");
     require(g.M >= 0 && g.N >= 0 && g.K >= 0 && g.batch >= 1, "gemm sizes");
+    require(!g.bias || (g.batch == 1 && g.beta == 0.0f), "gemm bias only with batch 1 and beta 0");
     if (g.M == 0 || g.N == 0) return;
-    require(!g.bias || g.batch == 1, "gemm bias with batches");
-    if (g.K == 0) {  // an empty sum: C = beta C (+ bias); not worth a cuBLASLt call
+    if (g.K == 0) {  // an empty sum: C = beta C; not worth a cuBLASLt call
         require(g.beta == 0.0f || g.beta == 1.0f, "gemm beta with K = 0");
+        require(!g.bias, "gemm bias with K = 0");
         if (g.beta == 0.0f)
             for (int i = 0; i < g.batch; i++)
                 BN_CUDA(cudaMemset2DAsync(g.C + i * g.stride_c, g.ldc * sizeof(float), 0, g.N * sizeof(float), g.M, stream));
-        require(!g.bias, "gemm bias with K = 0");
         return;
     }
 
-    // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands and
-    // read each row-major matrix as its column-major transpose.
-    cublasOperation_t op_first = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;   // B, column-major
-    cublasOperation_t op_second = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;  // A, column-major
-    uint64_t m = g.N, n = g.M, k = g.K;
-
-    bool bias_epilogue = g.bias && alignment_of(g.bias) >= 16 && g.beta == 0.0f;
-    require(!g.bias || g.beta == 0.0f, "gemm bias with beta != 0");
-
+    // The bias epilogue when cuBLASLt offers one for this case, else a separate bias kernel.
+    bool bias_epilogue = g.bias && alignment_of(g.bias) >= 16;
     LtDescriptors d;
-    BN_CUBLAS(cublasLtMatmulDescCreate(&d.op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
-    BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSA, &op_first, sizeof(op_first)));
-    BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSB, &op_second, sizeof(op_second)));
-    if (bias_epilogue) {
-        cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-        BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)));
-        BN_CUBLAS(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &g.bias, sizeof(g.bias)));
+    describe(d, g, bias_epilogue);
+    const cublasLtMatmulAlgo_t* algorithm = choose(context, d, g, bias_epilogue);
+    if (!algorithm && bias_epilogue) {
+        bias_epilogue = false;
+        d.reset();
+        describe(d, g, false);
+        algorithm = choose(context, d, g, false);
     }
-    // Stored (pre-transpose) column-major shapes: first operand is B^T as stored, second is A^T.
-    make_layout(&d.a, op_first == CUBLAS_OP_N ? m : k, op_first == CUBLAS_OP_N ? k : m, g.ldb, g.batch, g.stride_b);
-    make_layout(&d.b, op_second == CUBLAS_OP_N ? k : n, op_second == CUBLAS_OP_N ? n : k, g.lda, g.batch, g.stride_a);
-    make_layout(&d.c, m, n, g.ldc, g.batch, g.stride_c);
-
-    uint32_t align_first = alignment_of(g.B, g.ldb, g.stride_b), align_second = alignment_of(g.A, g.lda, g.stride_a),
-             align_c = alignment_of(g.C, g.ldc, g.stride_c);
-    GemmKey key{g.trans_a, g.trans_b, g.M, g.N, g.K, g.lda, g.ldb, g.ldc, g.stride_a, g.stride_b, g.stride_c, g.batch,
-                bias_epilogue, g.beta != 0.0f, align_first, align_second, align_c};
-    const cublasLtMatmulAlgo_t* algorithm = nullptr;
-    for (const auto& entry : context->algorithms)
-        if (entry.first == key) algorithm = &entry.second;
-    if (!algorithm) {
-        BN_CUBLAS(cublasLtMatmulPreferenceCreate(&d.preference));
-        uint64_t workspace = context->workspace_bytes;
-        BN_CUBLAS(cublasLtMatmulPreferenceSetAttribute(d.preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace)));
-        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align_first);
-        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align_second);
-        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_c);
-        set_min_alignment(d.preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align_c);
-
-        cublasLtMatmulHeuristicResult_t heuristic;
-        int found = 0;
-        cublasStatus_t searched =
-            cublasLtMatmulAlgoGetHeuristic(context->lt, d.op, d.a, d.b, d.c, d.c, d.preference, 1, &heuristic, &found);
-        if (searched != CUBLAS_STATUS_SUCCESS || found == 0)
-            throw Error(BN_ERR_CUBLAS, "cuBLASLt found no algorithm (status " + std::to_string(static_cast<int>(searched)) +
-                                           ") for row-major M=" + std::to_string(g.M) + " N=" + std::to_string(g.N) +
-                                           " K=" + std::to_string(g.K) + " batch=" + std::to_string(g.batch) +
-                                           " trans_a=" + std::to_string(g.trans_a) + " trans_b=" + std::to_string(g.trans_b));
-        context->algorithms.push_back({key, heuristic.algo});
-        algorithm = &context->algorithms.back().second;
-    }
+    if (!algorithm)
+        throw Error(BN_ERR_CUBLAS, "cuBLASLt found no algorithm for row-major M=" + std::to_string(g.M) + " N=" +
+                                       std::to_string(g.N) + " K=" + std::to_string(g.K) + " batch=" + std::to_string(g.batch) +
+                                       " trans_a=" + std::to_string(g.trans_a) + " trans_b=" + std::to_string(g.trans_b));
 
     float alpha = 1.0f, beta = g.beta;
-    BN_CUBLAS(cublasLtMatmul(context->lt, d.op, &alpha, g.B, d.a, g.A, d.b, &beta, g.C, d.c, g.C, d.c,
-                             algorithm, context->workspace, context->workspace_bytes, stream));
+    BN_CUBLAS(cublasLtMatmul(context->lt, d.op, &alpha, g.B, d.a, g.A, d.b, &beta, g.C, d.c, g.C, d.c, algorithm,
+                             context->workspace, context->workspace_bytes, stream));
 
     if (g.bias && !bias_epilogue) {
         require(g.ldc == g.N, "gemm bias with padded rows");
