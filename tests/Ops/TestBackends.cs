@@ -13,6 +13,7 @@ public static class TestBackends
     [
         new("cpu", () => new CpuBackend()),
         new("cpu-managed-gemm", () => new CpuBackend(gemm: CpuGemm.Managed)),
+        new("cuda", () => BertNative.Interop.Cuda.CudaBackend.Create(), "GPU"),
     ];
 }
 

@@ -1,0 +1,146 @@
+// LayerNorm over the last dimension (biased variance), plain and fused with the residual add:
+//   forward   output = (x - mean) * rstd * gamma + beta; mean and rstd saved per row
+//   backward  dinput (=, activation gradient); dgamma, dbeta += (parameter gradients)
+// One warp per row for the row-wise work; the parameter gradients are deterministic column
+// reductions, run before dinput so that dinput may alias doutput.
+#include "common.cuh"
+
+namespace bn {
+namespace {
+
+// residual == nullptr: x = a. Otherwise x = a + b, also written to residual.
+__global__ void layernorm_forward_kernel(float* output, float* residual, float* mean_out, float* rstd_out, const float* a,
+                                         const float* b, const float* gamma, const float* beta, int N, int C, float epsilon) {
+    int row = (blockIdx.x * blockDim.x + threadIdx.x) / kWarp;
+    int lane = threadIdx.x % kWarp;
+    if (row >= N) return;
+    int64_t base = static_cast<int64_t>(row) * C;
+    const float* x = residual ? residual + base : a + base;
+
+    float sum = 0.0f;
+    for (int c = lane; c < C; c += kWarp) {
+        float value = a[base + c];
+        if (residual) {
+            value += b[base + c];
+            residual[base + c] = value;  // read back below by this same lane only
+        }
+        sum += value;
+    }
+    float mean = warp_sum(sum) / C;
+    float squares = 0.0f;
+    for (int c = lane; c < C; c += kWarp) {
+        float centered = x[c] - mean;
+        squares += centered * centered;
+    }
+    float rstd = 1.0f / sqrtf(warp_sum(squares) / C + epsilon);
+    for (int c = lane; c < C; c += kWarp) output[base + c] = (x[c] - mean) * rstd * gamma[c] + beta[c];
+    if (lane == 0) {
+        mean_out[row] = mean;
+        rstd_out[row] = rstd;
+    }
+}
+
+// Block (32, 32): x picks the column c, y strides the rows.
+// dgamma[c] += sum_rows doutput * xhat; dbeta[c] += sum_rows doutput.
+__global__ void layernorm_param_backward_kernel(float* dgamma, float* dbeta, const float* doutput, const float* input,
+                                                const float* mean, const float* rstd, int N, int C) {
+    __shared__ float partial_gamma[32][33];
+    __shared__ float partial_beta[32][33];
+    int c = blockIdx.x * 32 + threadIdx.x;
+    float sum_gamma = 0.0f, sum_beta = 0.0f;
+    if (c < C)
+        for (int row = threadIdx.y; row < N; row += 32) {
+            int64_t i = static_cast<int64_t>(row) * C + c;
+            sum_gamma += doutput[i] * (input[i] - mean[row]) * rstd[row];
+            sum_beta += doutput[i];
+        }
+    partial_gamma[threadIdx.y][threadIdx.x] = sum_gamma;
+    partial_beta[threadIdx.y][threadIdx.x] = sum_beta;
+    __syncthreads();
+    for (int half = 16; half > 0; half >>= 1) {
+        if (threadIdx.y < half) {
+            partial_gamma[threadIdx.y][threadIdx.x] += partial_gamma[threadIdx.y + half][threadIdx.x];
+            partial_beta[threadIdx.y][threadIdx.x] += partial_beta[threadIdx.y + half][threadIdx.x];
+        }
+        __syncthreads();
+    }
+    if (threadIdx.y == 0 && c < C) {
+        dgamma[c] += partial_gamma[0][threadIdx.x];
+        dbeta[c] += partial_beta[0][threadIdx.x];
+    }
+}
+
+// dinput = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = doutput * gamma. One warp per row;
+// each lane reads its elements of doutput before writing the same elements of dinput.
+__global__ void layernorm_input_backward_kernel(float* dinput, const float* doutput, const float* input, const float* gamma,
+                                                const float* mean, const float* rstd, int N, int C) {
+    int row = (blockIdx.x * blockDim.x + threadIdx.x) / kWarp;
+    int lane = threadIdx.x % kWarp;
+    if (row >= N) return;
+    int64_t base = static_cast<int64_t>(row) * C;
+    float mu = mean[row], rs = rstd[row];
+
+    float sum_g = 0.0f, sum_g_xhat = 0.0f;
+    for (int c = lane; c < C; c += kWarp) {
+        float g = doutput[base + c] * gamma[c];
+        sum_g += g;
+        sum_g_xhat += g * (input[base + c] - mu) * rs;
+    }
+    float mean_g = warp_sum(sum_g) / C;
+    float mean_g_xhat = warp_sum(sum_g_xhat) / C;
+    for (int c = lane; c < C; c += kWarp) {
+        float g = doutput[base + c] * gamma[c];
+        float xhat = (input[base + c] - mu) * rs;
+        dinput[base + c] = rs * (g - mean_g - xhat * mean_g_xhat);
+    }
+}
+
+unsigned int warp_blocks(int rows) { return static_cast<unsigned int>((static_cast<int64_t>(rows) * kWarp + 255) / 256); }
+
+}  // namespace
+
+void layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
+                       const float* gamma, const float* beta, int N, int C, float epsilon, cudaStream_t stream) {
+    if (N == 0) return;
+    layernorm_forward_kernel<<<warp_blocks(N), 256, 0, stream>>>(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon);
+}
+
+void layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
+                        const float* gamma, const float* mean, const float* rstd, int N, int C, cudaStream_t stream) {
+    if (N == 0 || C == 0) return;
+    layernorm_param_backward_kernel<<<(C + 31) / 32, dim3(32, 32), 0, stream>>>(dgamma, dbeta, doutput, input, mean, rstd, N, C);
+    layernorm_input_backward_kernel<<<warp_blocks(N), 256, 0, stream>>>(dinput, doutput, input, gamma, mean, rstd, N, C);
+}
+
+}  // namespace bn
+
+extern "C" {
+
+int bn_layernorm_forward(float* output, float* mean, float* rstd, const float* input, const float* gamma, const float* beta,
+                         int N, int C, float epsilon, void* stream) {
+    return bn::guard_op("bn_layernorm_forward", [&] {
+        bn::require(output && mean && rstd && input && gamma && beta, "layernorm forward pointers");
+        bn::require(N >= 0 && C > 0, "layernorm forward sizes");
+        bn::layernorm_forward(output, nullptr, mean, rstd, input, nullptr, gamma, beta, N, C, epsilon, bn::as_stream(stream));
+    });
+}
+
+int bn_residual_layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
+                                  const float* gamma, const float* beta, int N, int C, float epsilon, void* stream) {
+    return bn::guard_op("bn_residual_layernorm_forward", [&] {
+        bn::require(output && residual && mean && rstd && a && b && gamma && beta, "residual layernorm forward pointers");
+        bn::require(N >= 0 && C > 0, "residual layernorm forward sizes");
+        bn::layernorm_forward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon, bn::as_stream(stream));
+    });
+}
+
+int bn_layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
+                          const float* gamma, const float* mean, const float* rstd, int N, int C, void* stream) {
+    return bn::guard_op("bn_layernorm_backward", [&] {
+        bn::require(dinput && dgamma && dbeta && doutput && input && gamma && mean && rstd, "layernorm backward pointers");
+        bn::require(N >= 0 && C >= 0, "layernorm backward sizes");
+        bn::layernorm_backward(dinput, dgamma, dbeta, doutput, input, gamma, mean, rstd, N, C, bn::as_stream(stream));
+    });
+}
+
+}  // extern "C"

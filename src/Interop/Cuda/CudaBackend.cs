@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace BertNative.Interop.Cuda;
+
+/// <summary>
+/// The cuda backend: every op of <see cref="IBertOps"/> as kernels from libbertnative_kernels.so,
+/// ordered on one stream. Create it through <see cref="Create"/>, which fails with the probe's
+/// reason rather than falling back to another backend.
+/// </summary>
+public sealed partial class CudaBackend : IBackend
+{
+    readonly CudaStreamHandle streamHandle;
+    readonly BlasContextHandle contextHandle;
+    readonly nint stream;
+    readonly nint context;
+
+    CudaBackend(int device)
+    {
+        CudaCheck.Ok(CudaNative.bn_set_device(device));
+        streamHandle = CudaStreamHandle.Create();
+        contextHandle = BlasContextHandle.Create();
+        stream = streamHandle.DangerousGetHandle();
+        context = contextHandle.DangerousGetHandle();
+        DeviceDescription = Describe(device);
+    }
+
+    /// <summary>The backend on <paramref name="device"/>; throws <see cref="BertNativeException"/> saying why when CUDA is unusable.</summary>
+    public static CudaBackend Create(int device = 0)
+    {
+        if (CudaProbe.UnavailableReason is { } reason) throw new BertNativeException($"--device cuda: {reason}");
+        return CreateOnDevice(device);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static CudaBackend CreateOnDevice(int device) => new(device);
+
+    public string Name => "cuda";
+
+    public string DeviceDescription { get; }
+
+    /// <summary>Milliseconds the GPU spent on what <paramref name="work"/> queues (CUDA events around it).</summary>
+    public float TimeMilliseconds(Action work)
+    {
+        using var start = CudaEventHandle.Create();
+        using var end = CudaEventHandle.Create();
+        CudaCheck.Ok(CudaNative.bn_event_record(start.DangerousGetHandle(), stream));
+        work();
+        CudaCheck.Ok(CudaNative.bn_event_record(end.DangerousGetHandle(), stream));
+        CudaCheck.Ok(CudaNative.bn_event_synchronize(end.DangerousGetHandle()));
+        CudaCheck.Ok(CudaNative.bn_event_elapsed_ms(start.DangerousGetHandle(), end.DangerousGetHandle(), out float ms));
+        return ms;
+    }
+
+    public void Dispose()
+    {
+        contextHandle.Dispose();
+        streamHandle.Dispose();
+    }
+
+    static unsafe string Describe(int device)
+    {
+        byte* name = stackalloc byte[256];
+        CudaCheck.Ok(CudaNative.bn_device_name(device, name, 256));
+        CudaCheck.Ok(CudaNative.bn_device_compute_capability(device, out int major, out int minor));
+        CudaCheck.Ok(CudaNative.bn_driver_version(out int driver));
+        CudaCheck.Ok(CudaNative.bn_runtime_version(out int runtime));
+        CudaCheck.Ok(CudaNative.bn_cublaslt_version(out long cublasLt));
+        CudaCheck.Ok(CudaNative.bn_mem_info(out _, out long total));
+        string gpu = Marshal.PtrToStringUTF8((nint)name) ?? "?";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{gpu} (sm_{major}{minor}, {total >> 30} GiB), driver {Version(driver)}, runtime {Version(runtime)}, " +
+            $"cuBLASLt {cublasLt}, {CudaLibrary.LoadedPath ?? CudaLibrary.FileName}");
+    }
+
+    static string Version(int cudaVersion) => $"{cudaVersion / 1000}.{cudaVersion % 1000 / 10}";
+}

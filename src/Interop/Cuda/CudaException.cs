@@ -1,0 +1,52 @@
+namespace BertNative.Interop.Cuda;
+
+/// <summary>A failed call into libbertnative_kernels.so: its status, the library's message and the C# call that failed.</summary>
+public class CudaException : BertNativeException
+{
+    public CudaException(int status, string nativeMessage, string call)
+        : base($"CUDA call failed ({StatusName(status)}): {nativeMessage} [{call}]")
+    {
+        Status = status;
+        NativeMessage = nativeMessage;
+        Call = call;
+    }
+
+    protected CudaException(int status, string nativeMessage, string call, string message) : base(message)
+    {
+        Status = status;
+        NativeMessage = nativeMessage;
+        Call = call;
+    }
+
+    /// <summary>One of the BN_* codes of bertnative.h.</summary>
+    public int Status { get; }
+    public string NativeMessage { get; }
+    public string Call { get; }
+
+    internal static string StatusName(int status) => status switch
+    {
+        1 => "CUDA error",
+        2 => "cuBLASLt error",
+        3 => "invalid argument",
+        4 => "out of memory",
+        5 => "internal error",
+        _ => $"status {status}",
+    };
+}
+
+/// <summary>cudaMalloc did not fit: says how much was asked, how much is free, and what to lower.</summary>
+public sealed class GpuOutOfMemoryException : CudaException
+{
+    public GpuOutOfMemoryException(long requestedBytes, long freeBytes, string nativeMessage, string call)
+        : base(4, nativeMessage, call,
+            $"out of GPU memory: tried {Megabytes(requestedBytes)} MB, {Megabytes(freeBytes)} MB free; lower --batch or --max-len")
+    {
+        RequestedBytes = requestedBytes;
+        FreeBytes = freeBytes;
+    }
+
+    public long RequestedBytes { get; }
+    public long FreeBytes { get; }
+
+    static string Megabytes(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+}
