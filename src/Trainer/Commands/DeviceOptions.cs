@@ -1,5 +1,8 @@
 using BertNative.Interop;
+using System.Runtime.CompilerServices;
+using BertNative.Ilgpu;
 using BertNative.Interop.Cpu;
+using BertNative.Interop.Cuda;
 using BertNative.Trainer.Cli;
 
 namespace BertNative.Trainer.Commands;
@@ -23,7 +26,10 @@ public static class DeviceOptions
     }
 }
 
-/// <summary>Builds the backend a --device names.</summary>
+/// <summary>
+/// Builds the backend a --device names. GPU paths sit in NoInlining methods so a machine without
+/// CUDA never touches a P/Invoke stub, and ILGPU's assembly loads only when it may be used.
+/// </summary>
 public static class BackendSelector
 {
     public static (IBackend Backend, string Line) Select(string device, int threads)
@@ -31,17 +37,45 @@ public static class BackendSelector
         switch (device)
         {
             case "cpu":
-            {
-                var cpu = new CpuBackend(threads);
-                return (cpu, $"backend cpu: {cpu.DeviceDescription}");
-            }
-            case "auto":
-            {
-                var cpu = new CpuBackend(threads);
-                return (cpu, $"backend cpu (auto: no GPU backend is available): {cpu.DeviceDescription}");
-            }
+                return Cpu(threads, "");
+            case "cuda":
+                if (CudaProbe.UnavailableReason is { } noCuda)
+                    throw new BertNativeException($"--device cuda: {noCuda}; use --device cpu (or auto)");
+                return Cuda("");
+            case "ilgpu":
+                return Ilgpu("");
             default:
-                throw new BertNativeException($"--device {device} is not available in this build; use --device cpu");
+                if (CudaProbe.UnavailableReason is not { } cudaWhyNot) return Cuda(" (auto: our CUDA library loaded and a GPU answered)");
+                var (hasGpu, ilgpuReason) = ProbeIlgpu();
+                if (hasGpu) return Ilgpu($" (auto: {cudaWhyNot}; ILGPU found {ilgpuReason})");
+                return Cpu(threads, $" (auto: no GPU backend: {cudaWhyNot}; ILGPU: {ilgpuReason})");
         }
+    }
+
+    private static (IBackend, string) Cpu(int threads, string why)
+    {
+        var cpu = new CpuBackend(threads);
+        return (cpu, $"backend cpu{why}: {cpu.DeviceDescription}");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (IBackend, string) Cuda(string why)
+    {
+        var cuda = CudaBackend.Create();
+        return (cuda, $"backend cuda{why}: {cuda.DeviceDescription}");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (IBackend, string) Ilgpu(string why)
+    {
+        var ilgpu = IlgpuBackend.Create(IlgpuDeviceKind.Auto);
+        return (ilgpu, $"backend ilgpu{why}: {ilgpu.DeviceDescription}");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (bool HasGpu, string Reason) ProbeIlgpu()
+    {
+        var probe = IlgpuBackend.Probe();
+        return (probe.HasGpu, probe.Reason);
     }
 }
