@@ -1,6 +1,6 @@
 namespace BertNative.Tests.Support;
 
-/// <summary>Where the tests find WikiText-2: $BERTNATIVE_DATA, else ../shared/data/wikitext-2 beside the repository.</summary>
+/// <summary>Where the tests find WikiText-2: $BERTNATIVE_DATA, ../shared/data/wikitext-2 beside the repository, else the user cache or a download.</summary>
 public static class TestData
 {
     public static string WikiTextDir
@@ -13,8 +13,9 @@ public static class TestData
             string? beside = RepositoryRoot is { } root ? Path.GetFullPath(Path.Combine(root, "..", "shared", "data", "wikitext-2")) : null;
             if (beside != null && File.Exists(Path.Combine(beside, "wiki.train.tokens")))
                 return beside;
-            Assert.Fail("WikiText-2 not found: set BERTNATIVE_DATA to a folder holding wiki.train.tokens");
-            return "";
+            // As a user's run would: the per-user cache, else a download into it.
+            try { return BertNative.Model.Data.WikiTextSource.Resolve(dataDir: null, TestContext.Progress); }
+            catch (BertNative.Interop.BertNativeException e) { Assert.Fail($"WikiText-2 not found: {e.Message}"); return ""; }
         }
     }
 
