@@ -76,6 +76,33 @@ public class ExampleBuilderTests
         return null;
     }
 
+    /// <summary>The numbers of the book's own pipeline (bench/reference/book_data_stats.py, 5 seeds): ours must be
+    /// within 5 of its standard deviations, which says the two pipelines draw from the same distribution.</summary>
+    [Test]
+    public void StatisticsMatchTheBooksPipeline()
+    {
+        string path = Path.Combine(TestData.RepositoryRoot!, "bench", "reference", "book_data_stats.json");
+        var book = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        var ours = DatasetStatistics.Of(_train, _examples, 0, 0);
+        void Near(string key, double actual)
+        {
+            var reference = book.GetProperty(key);
+            double mean = reference.GetProperty("mean").GetDouble(), std = reference.GetProperty("std").GetDouble();
+            Assert.That(actual, Is.EqualTo(mean).Within(5 * std), key);
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(ours.Paragraphs, Is.EqualTo(book.GetProperty("paragraphs").GetInt32()));
+            Assert.That(ours.Sentences, Is.EqualTo(book.GetProperty("sentences").GetInt32()));
+            Assert.That(ours.VocabSize, Is.EqualTo(book.GetProperty("vocab_size").GetInt32()));
+            Near("examples", ours.Examples);
+            Near("nsp_positive_fraction", ours.NspPositiveFraction);
+            Near("mean_valid_len", ours.MeanValidLen);
+            Near("mean_mlm_predictions", ours.MeanMlmPredictions);
+            Near("padding_slot_fraction", ours.PaddingSlotFraction);
+        });
+    }
+
     [Test]
     public void MaskingFollowsThe80_10_10Rule()
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
+using BertNative.Model.Training;
 using BertNative.Trainer.Cli;
 
 namespace BertNative.Trainer.Commands;
@@ -28,7 +29,8 @@ public sealed class DataCommand(TextWriter stdout, TextWriter stderr) : Command
         var s = dataset.Statistics;
         if (o.String("export-batches") is { } exportPath)
         {
-            var batches = BatchFile.Sample(dataset.Examples, o.Int("batch", 1, 1 << 20), o.Int("batches-count", 1, 10_000), seed);
+            // The same sampler stream as pretrain with this seed: the exported batches are its first ones.
+            var batches = BatchFile.Sample(dataset.Examples, o.Int("batch", 1, 1 << 20), o.Int("batches-count", 1, 10_000), seed ^ SeedStreams.Batches);
             BatchFile.Write(exportPath, batches);
             stderr.WriteLine($"wrote {batches.Count} batches of {batches[0].Size} pairs to {exportPath}");
         }
