@@ -126,14 +126,11 @@ public unsafe class SgemmTests
     {
         const int reps = 3;
         run();
-        var process = System.Diagnostics.Process.GetCurrentProcess();
-        process.Refresh();
-        var cpuBefore = process.TotalProcessorTime;
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int r = 0; r < reps; r++) run();
         double wall = clock.Elapsed.TotalSeconds / reps;
-        process.Refresh();
-        return (wall, (process.TotalProcessorTime - cpuBefore).TotalSeconds / reps);
+        return (wall, (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds / reps);
     }
 
     private static float* Alloc(long n)
