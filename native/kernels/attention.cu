@@ -180,7 +180,7 @@ namespace {
 
 void check_attention(const void* a, const void* b, const void* c, const void* d, int B, int T, int H, int heads) {
     bn::require(a && b && c && d, "attention pointers");
-    bn::require(B >= 0 && T >= 0 && H >= 0 && heads > 0 && H % heads == 0, "attention sizes (H must be a multiple of heads)");
+    bn::require(B >= 0 && T >= 0 && H > 0 && heads > 0 && H % heads == 0, "attention sizes (H > 0, a multiple of heads)");
 }
 
 }  // namespace

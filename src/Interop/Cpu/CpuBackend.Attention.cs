@@ -10,7 +10,7 @@ public sealed unsafe partial class CpuBackend
     public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens,
         int B, int T, int H, int heads, Dropout dropout)
     {
-        int d = H / heads;
+        int d = HeadSize(H, heads);
         float* o = Ptr(output, (long)B * T * H), p = Ptr(probs, (long)B * heads * T * T), x = Ptr(qkv, (long)B * T * 3 * H);
         int* lens = CheckedValidLens(validLens, B, T);
         float scale = 1f / MathF.Sqrt(d);
@@ -46,7 +46,7 @@ public sealed unsafe partial class CpuBackend
     public void AttentionBackward(FloatView dqkv, FloatView doutput, FloatView qkv, FloatView probs, IntView validLens,
         int B, int T, int H, int heads, Dropout dropout)
     {
-        int d = H / heads;
+        int d = HeadSize(H, heads);
         float* dx = Ptr(dqkv, (long)B * T * 3 * H), dout = Ptr(doutput, (long)B * T * H);
         float* x = Ptr(qkv, (long)B * T * 3 * H), p = Ptr(probs, (long)B * heads * T * T);
         int* lens = CheckedValidLens(validLens, B, T);
@@ -94,6 +94,12 @@ public sealed unsafe partial class CpuBackend
                 }
             }
         });
+    }
+
+    private static int HeadSize(int H, int heads)
+    {
+        if (heads < 1 || H % heads != 0) throw new ArgumentException($"hidden size {H} does not split into {heads} heads");
+        return H / heads;
     }
 
     private static int* CheckedValidLens(IntView validLens, int B, int T)

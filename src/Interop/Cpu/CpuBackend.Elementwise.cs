@@ -18,7 +18,7 @@ public sealed unsafe partial class CpuBackend
             {
                 case Activation.Relu: Simd.Max(src, 0f, dst); break;
                 case Activation.Tanh: for (int i = 0; i < src.Length; i++) dst[i] = MathF.Tanh(src[i]); break;
-                case Activation.Gelu: for (int i = 0; i < src.Length; i++) dst[i] = FloatErf.Gelu(src[i]); break;
+                case Activation.Gelu: FloatErf.Gelu(x + start, y + start, end - start); break;
                 default: throw new ArgumentOutOfRangeException(nameof(activation));
             }
         });
@@ -35,7 +35,7 @@ public sealed unsafe partial class CpuBackend
             {
                 case Activation.Relu: ReluBackward(dx + start, dy + start, x + start, end - start); break;
                 case Activation.Tanh: for (long i = start; i < end; i++) dx[i] = dy[i] * (1f - y[i] * y[i]); break;
-                case Activation.Gelu: for (long i = start; i < end; i++) dx[i] = dy[i] * FloatErf.GeluDerivative(x[i]); break;
+                case Activation.Gelu: FloatErf.GeluBackward(dx + start, dy + start, x + start, end - start); break;
                 default: throw new ArgumentOutOfRangeException(nameof(activation));
             }
         });
