@@ -22,6 +22,24 @@ public static class TinyBert
         MaxPosition = 40, Dropout = dropout, FfnActivation = activation,
     };
 
+    private static readonly Lazy<PretrainingExamples> SyntheticExamples = new(() =>
+    {
+        // Twenty words, each common enough for the vocabulary: a corpus small enough for ILGPU's simulated GPU.
+        var rng = new SeededRandom(12);
+        var lines = Enumerable.Range(0, 40).Select(_ => " " + string.Join(" . ", Enumerable.Range(0, 4).Select(_ =>
+            string.Join(' ', Enumerable.Range(0, 2 + rng.NextInt(4)).Select(_ => $"w{rng.NextInt(20)}")))) + " . ");
+        return ExampleBuilder.Build(Corpus.Parse(string.Join('\n', lines)), maxLen: 16, seed: 2);
+    });
+
+    /// <summary>Tiny synthetic examples (V = 25, max_len 16) for backends too slow for real shapes.</summary>
+    public static PretrainingExamples Synthetic => SyntheticExamples.Value;
+
+    public static BertConfig SyntheticConfig(float dropout) => new()
+    {
+        VocabSize = Synthetic.Vocabulary.Count, Hidden = 8, FfnHidden = 16, Heads = 2, Layers = 1,
+        MaxPosition = 16, Dropout = dropout, FfnActivation = Activation.Gelu,
+    };
+
     public static float[] Init(BertConfig config, ulong seed = 3) => Initialization.Initialize(new ParameterLayout(config), new SeededRandom(seed));
 
     public static Batch FirstBatch(int batchSize = BatchSize) => BatchFile.Sample(Examples, batchSize, 1, samplerSeed: 7)[0];

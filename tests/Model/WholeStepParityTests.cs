@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using BertNative.Ilgpu;
+using BertNative.Interop;
+using BertNative.Interop.Cpu;
+using BertNative.Interop.Cuda;
+using BertNative.Model;
+using BertNative.Model.Checkpoints;
+
+namespace BertNative.Tests.Model;
+
+/// <summary>
+/// One whole training step (forward, backward, Adam; dropout on, same seed, so the same masks) on each
+/// backend against the cpu reference: both losses, every gradient tensor, and the parameters after Adam.
+/// </summary>
+public class WholeStepParityTests
+{
+    private const double GradientTolerance = 1e-4; // relative norm error per tensor
+    private const float LearningRate = 1e-3f;
+
+    public static IEnumerable<TestCaseData> Backends()
+    {
+        // ILGPU's CPU accelerator simulates a GPU thread by thread: it gets the tiny synthetic shapes.
+        yield return new TestCaseData("ilgpu-cpu", true).SetName("WholeStep(ilgpu on its CPU accelerator, tiny shapes)");
+        yield return new TestCaseData("cuda", false).SetName("WholeStep(cuda)").SetCategory("GPU");
+        yield return new TestCaseData("ilgpu-gpu", false).SetName("WholeStep(ilgpu on a GPU)").SetCategory("GPU");
+    }
+
+    [TestCaseSource(nameof(Backends))]
+    public void OneTrainingStepMatchesTheCpuBackend(string backendName, bool tiny)
+    {
+        using var backend = Create(backendName);
+        var config = tiny ? TinyBert.SyntheticConfig(dropout: 0.2f) : TinyBert.Config(Activation.Gelu, dropout: 0.2f);
+        var init = TinyBert.Init(config);
+        var batch = tiny ? BatchFile.Sample(TinyBert.Synthetic, 3, 1, samplerSeed: 5)[0] : TinyBert.FirstBatch(4);
+        var adam = new AdamSettings(LearningRate);
+
+        using var cpu = new CpuBackend();
+        var reference = new BertModel(cpu, config, batch.Capacity, batch.MaxLen, init);
+        var candidate = new BertModel(backend, config, batch.Capacity, batch.MaxLen, init);
+        reference.TrainStep(batch, adam, t: 1, seed: 11);
+        candidate.TrainStep(batch, adam, t: 1, seed: 11);
+
+        var (refMlm, refNsp) = reference.ReadLosses();
+        var (mlm, nsp) = candidate.ReadLosses();
+        float[] refGrads = reference.DownloadGradients(), grads = candidate.DownloadGradients();
+        float[] refParams = reference.DownloadParameters(), parameters = candidate.DownloadParameters();
+        Assert.Multiple(() =>
+        {
+            Assert.That(mlm, Is.EqualTo(refMlm).Within(1e-3).Percent, "MLM loss");
+            Assert.That(nsp, Is.EqualTo(refNsp).Within(1e-3).Percent, "NSP loss");
+            foreach (var slot in reference.Layout.Slots)
+            {
+                var expected = refGrads.AsSpan((int)slot.Offset, (int)slot.Count);
+                var actual = grads.AsSpan((int)slot.Offset, (int)slot.Count);
+                double norm = Norm(expected), error = Distance(actual, expected);
+                if (slot.Name.EndsWith("attention.W_k.bias", StringComparison.Ordinal)) // zero in exact arithmetic
+                    Assert.That(error, Is.LessThan(1e-5), slot.Name);
+                else
+                    Assert.That(error, Is.LessThanOrEqualTo(GradientTolerance * norm), slot.Name);
+            }
+            // Adam's first step moves each weight by about lr * sign(g): a tiny gradient may flip sign, never more.
+            double worst = refParams.Zip(parameters, (a, b) => float.IsFinite(b) ? Math.Abs(a - b) : double.PositiveInfinity).Max();
+            Assert.That(worst, Is.LessThanOrEqualTo(2.01 * LearningRate), "parameters after Adam");
+        });
+    }
+
+    private static IBackend Create(string name)
+    {
+        try { return CreateUnchecked(name); }
+        catch (Exception e) when (e is BertNativeException or CudaException or DllNotFoundException)
+        {
+            Assert.Inconclusive($"{name} unavailable: {e.Message}");
+            throw;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IBackend CreateUnchecked(string name) => name switch
+    {
+        "cuda" => CudaProbe.UnavailableReason is { } why ? throw new BertNativeException(why) : CudaBackend.Create(),
+        "ilgpu-cpu" => IlgpuBackend.Create(IlgpuDeviceKind.Cpu),
+        "ilgpu-gpu" => IlgpuBackend.Create(IlgpuDeviceKind.Auto),
+        _ => throw new ArgumentException(name),
+    };
+
+    private static double Norm(ReadOnlySpan<float> v)
+    {
+        double sum = 0;
+        foreach (float x in v) sum += (double)x * x;
+        return Math.Sqrt(sum);
+    }
+
+    private static double Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += Math.Pow((double)a[i] - b[i], 2);
+        return double.IsNaN(sum) ? double.PositiveInfinity : Math.Sqrt(sum);
+    }
+}
