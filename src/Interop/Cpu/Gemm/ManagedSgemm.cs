@@ -8,10 +8,14 @@ namespace BertNative.Interop.Cpu.Gemm;
 /// to stay in L2) it packs Mc-row blocks of op(A) and sweeps them micro-panel by micro-panel (one A micro-panel
 /// stays in L1 while the B panel streams past it) through the register-tiled <see cref="MicroKernels"/>.
 /// </summary>
-internal sealed unsafe class ManagedSgemm : ISgemm
+internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
 {
     private const int Kc = 256;
     private const int Nc = 512;
+
+    // A small C with a long k (weight gradients: k = B*T) is split along k instead, one partial C per thread.
+    private const long SplitKMaxOutput = 256 * 512;
+    private const int SplitKMinDepth = 8 * Kc;
 
     // Packing buffers of the thread running a tile.
     [ThreadStatic] private static ScratchBuffer? t_bPanel;
@@ -20,6 +24,7 @@ internal sealed unsafe class ManagedSgemm : ISgemm
     private readonly CpuParallel _parallel;
     private readonly bool _avx512;
     private readonly int _mr, _nr, _mc;
+    private readonly ScratchBuffer _partialSums = new();
 
     public ManagedSgemm(CpuParallel parallel, bool avx512)
     {
@@ -58,6 +63,11 @@ internal sealed unsafe class ManagedSgemm : ISgemm
             RunTile(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
+        if (_parallel.Threads > 1 && (long)m * n <= SplitKMaxOutput && k >= SplitKMinDepth)
+        {
+            RunSplitK(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
         // One parallel region per call: tasks own a band of rows (several Mc blocks, so each packed B panel is
         // reused) and, when there are few bands, a share of the columns.
         int rowBands = Math.Min(mBlocks, 4 * _parallel.Threads);
@@ -70,6 +80,32 @@ internal sealed unsafe class ManagedSgemm : ISgemm
             RunTile(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc);
         });
     }
+
+    /// <summary>Thread t multiplies the t-th slice of k (whole Kc blocks): slice 0 straight into C (with beta),
+    /// the others into partial sums that are then added to C in order (deterministic).</summary>
+    private void RunSplitK(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        int parts = Math.Min(_parallel.Threads, k / Kc); // every slice at least one Kc block
+        long size = (long)m * n;
+        float* partial = _partialSums.Get((parts - 1) * size);
+        _parallel.For(parts, t =>
+        {
+            int k0 = (int)((long)k * t / parts / Kc * Kc), k1 = t == parts - 1 ? k : (int)((long)k * (t + 1) / parts / Kc * Kc);
+            float* aSlice = transA ? a + (long)k0 * lda : a + k0;
+            float* bSlice = transB ? b + k0 : b + (long)k0 * ldb;
+            if (t == 0) RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, beta, c, ldc);
+            else RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, 0f, partial + (t - 1) * size, n);
+        });
+        for (int t = 1; t < parts; t++)
+            for (int i = 0; i < m; i++)
+            {
+                var row = new Span<float>(c + (long)i * ldc, n);
+                Simd.Add(row, new ReadOnlySpan<float>(partial + (t - 1) * size + (long)i * n, n), row);
+            }
+    }
+
+    public void Dispose() => _partialSums.Dispose();
 
     /// <summary>C[i0..i1, j0..j1) on the calling thread: the Goto loop nest over Nc column panels and Kc depth slices.</summary>
     private void RunTile(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
