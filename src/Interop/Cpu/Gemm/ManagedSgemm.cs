@@ -164,10 +164,11 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
                     for (int p = p0Scalar; p < kc; p++) d[p * mr + r] = src[p];
                 }
             }
-            else if (count == mr)
+            else if (count == 8 && mr == 8)
             {
-                for (int p = 0; p < kc; p++)
-                    new ReadOnlySpan<float>(a + (long)(p0 + p) * lda + i0 + ir, mr).CopyTo(new Span<float>(d + p * mr, mr));
+                float* src = a + (long)p0 * lda + i0 + ir;
+                for (int p = 0; p < kc; p++, src += lda)
+                    Vector256.Store(Vector256.Load(src), d + p * 8);
             }
             else
             {
