@@ -57,17 +57,22 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
             ScaleC(c, ldc, m, n, beta);
             return;
         }
-        int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
         if (!parallel)
         {
             RunTile(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
         if (_parallel.Threads > 1 && (long)m * n <= SplitKMaxOutput && k >= SplitKMinDepth)
-        {
             RunSplitK(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
+        else
+            RunTiles(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>Threads own tiles of C. Kept out of <see cref="Run"/> so that the serial path allocates no closure.</summary>
+    private void RunTiles(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
         // One parallel region per call: tasks own a band of rows (several Mc blocks, so each packed B panel is
         // reused) and, when there are few bands, a share of the columns.
         int rowBands = Math.Min(mBlocks, 4 * _parallel.Threads);
