@@ -81,6 +81,21 @@ public class CpuOpTests
         => Assert.That(DoubleErf.Erf(x), Is.EqualTo(erf).Within(1e-15 * Math.Max(1, Math.Abs(erf))));
 
     [Test]
+    public void EnvironmentVariableForcesTheManagedGemm()
+    {
+        Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, "managed");
+        try
+        {
+            using var cpu = new CpuBackend(2);
+            Assert.That(cpu.DeviceDescription, Does.Contain("managed").And.Contain($"{CpuBackend.GemmEnvironmentVariable}=managed"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, null);
+        }
+    }
+
+    [Test]
     public void DescriptionNamesTheGemm()
     {
         using var managed = new CpuBackend(2, CpuGemm.Managed);

@@ -24,15 +24,17 @@ public class CpuStepProfile
         Step(cpu, x);
         _milliseconds.Clear();
         var cpuBefore = Environment.CpuUsage.TotalTime;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         Step(cpu, x);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         double total = clock.Elapsed.TotalMilliseconds;
         double cpuMs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds;
         // CPU time (all threads, spinning included) stays meaningful when other processes share the cores.
         TestContext.Out.WriteLine($"{cpu.DeviceDescription}: op, wall ms, process CPU ms");
         foreach (var (op, ms) in _milliseconds.OrderByDescending(p => p.Value.Cpu))
             TestContext.Out.WriteLine($"  {op,-28} {ms.Wall,8:F1} {ms.Cpu,8:F1}");
-        TestContext.Out.WriteLine($"  step {total:F0} ms wall ({B / total * 1000:F0} pairs/s), {cpuMs:F0} ms CPU over {cpu.Threads} threads");
+        TestContext.Out.WriteLine($"  step {total:F0} ms wall ({B / total * 1000:F0} pairs/s), {cpuMs:F0} ms CPU over {cpu.Threads} threads, {allocated / 1024} KiB managed allocations (profiler's included)");
     }
 
     private void Time(string op, Action run)

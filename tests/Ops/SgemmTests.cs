@@ -11,7 +11,7 @@ public unsafe class SgemmTests
 
     public static IEnumerable<TestCaseData> Cases()
     {
-        int[][] sizes = [[1, 1, 1], [7, 13, 5], [9, 33, 17], [19, 530, 300], [130, 21, 600]];
+        int[][] sizes = [[1, 1, 1], [7, 13, 5], [9, 33, 17], [19, 530, 300], [130, 21, 600], [37, 45, 2100]];
         foreach (string gemm in new[] { "managed-avx512", "managed-avx2", "openblas" })
             foreach (var s in sizes)
                 foreach (bool transA in new[] { false, true })

@@ -4,8 +4,10 @@ using BertNative.Interop.Cpu;
 namespace BertNative.Tests.Ops;
 
 /// <summary>
-/// The backends the op tests run against: one line each. A factory that throws or returns null (no device here)
-/// makes that backend's cases Inconclusive. Backends are created once per test run and shared.
+/// The backends the op tests run against: one line each, e.g. <c>new("cuda", () => new CudaBackend(), "GPU")</c>.
+/// A factory that throws or returns null (no device here) makes that backend's cases Inconclusive. Backends are
+/// created once per test run and shared. Every case compares float32 results with the float64 reference at a
+/// norm-relative 1e-5, so GPU GEMMs must run in full fp32 (no TF32).
 /// </summary>
 public static class TestBackends
 {

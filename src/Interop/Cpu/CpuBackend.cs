@@ -83,6 +83,7 @@ public sealed unsafe partial class CpuBackend : IBackend
             _buffers.Clear();
         }
         DisposeScratch();
+        _serialGemm.Dispose();
     }
 
     /// <summary>The first element of a view, checking that it belongs to this backend and holds at least <paramref name="needed"/> floats.</summary>

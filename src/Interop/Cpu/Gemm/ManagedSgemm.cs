@@ -8,10 +8,14 @@ namespace BertNative.Interop.Cpu.Gemm;
 /// to stay in L2) it packs Mc-row blocks of op(A) and sweeps them micro-panel by micro-panel (one A micro-panel
 /// stays in L1 while the B panel streams past it) through the register-tiled <see cref="MicroKernels"/>.
 /// </summary>
-internal sealed unsafe class ManagedSgemm : ISgemm
+internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
 {
     private const int Kc = 256;
     private const int Nc = 512;
+
+    // A small C with a long k (weight gradients: k = B*T) is split along k instead, one partial C per thread.
+    private const long SplitKMaxOutput = 256 * 512;
+    private const int SplitKMinDepth = 8 * Kc;
 
     // Packing buffers of the thread running a tile.
     [ThreadStatic] private static ScratchBuffer? t_bPanel;
@@ -20,6 +24,7 @@ internal sealed unsafe class ManagedSgemm : ISgemm
     private readonly CpuParallel _parallel;
     private readonly bool _avx512;
     private readonly int _mr, _nr, _mc;
+    private readonly ScratchBuffer _partialSums = new();
 
     public ManagedSgemm(CpuParallel parallel, bool avx512)
     {
@@ -52,12 +57,22 @@ internal sealed unsafe class ManagedSgemm : ISgemm
             ScaleC(c, ldc, m, n, beta);
             return;
         }
-        int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
         if (!parallel)
         {
             RunTile(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
+        if (_parallel.Threads > 1 && (long)m * n <= SplitKMaxOutput && k >= SplitKMinDepth)
+            RunSplitK(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else
+            RunTiles(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>Threads own tiles of C. Kept out of <see cref="Run"/> so that the serial path allocates no closure.</summary>
+    private void RunTiles(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
         // One parallel region per call: tasks own a band of rows (several Mc blocks, so each packed B panel is
         // reused) and, when there are few bands, a share of the columns.
         int rowBands = Math.Min(mBlocks, 4 * _parallel.Threads);
@@ -70,6 +85,32 @@ internal sealed unsafe class ManagedSgemm : ISgemm
             RunTile(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc);
         });
     }
+
+    /// <summary>Thread t multiplies the t-th slice of k (whole Kc blocks): slice 0 straight into C (with beta),
+    /// the others into partial sums that are then added to C in order (deterministic).</summary>
+    private void RunSplitK(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        int parts = Math.Min(_parallel.Threads, k / Kc); // every slice at least one Kc block
+        long size = (long)m * n;
+        float* partial = _partialSums.Get((parts - 1) * size);
+        _parallel.For(parts, t =>
+        {
+            int k0 = (int)((long)k * t / parts / Kc * Kc), k1 = t == parts - 1 ? k : (int)((long)k * (t + 1) / parts / Kc * Kc);
+            float* aSlice = transA ? a + (long)k0 * lda : a + k0;
+            float* bSlice = transB ? b + k0 : b + (long)k0 * ldb;
+            if (t == 0) RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, beta, c, ldc);
+            else RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, 0f, partial + (t - 1) * size, n);
+        });
+        for (int t = 1; t < parts; t++)
+            for (int i = 0; i < m; i++)
+            {
+                var row = new Span<float>(c + (long)i * ldc, n);
+                Simd.Add(row, new ReadOnlySpan<float>(partial + (t - 1) * size + (long)i * n, n), row);
+            }
+    }
+
+    public void Dispose() => _partialSums.Dispose();
 
     /// <summary>C[i0..i1, j0..j1) on the calling thread: the Goto loop nest over Nc column panels and Kc depth slices.</summary>
     private void RunTile(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
@@ -121,17 +162,18 @@ internal sealed unsafe class ManagedSgemm : ISgemm
                 int p0Scalar = 0;
                 if (count == 8 && mr == 8 && Transpose8x8.IsSupported)
                     for (; p0Scalar + 8 <= kc; p0Scalar += 8)
-                        Transpose8x8.Run(a + (long)(i0 + ir) * lda + p0 + p0Scalar, lda, d + p0Scalar * mr);
+                        Transpose8x8.Run(a + (long)(i0 + ir) * lda + p0 + p0Scalar, lda, d + p0Scalar * mr, mr);
                 for (int r = 0; r < count; r++)
                 {
                     float* src = a + (long)(i0 + ir + r) * lda + p0;
                     for (int p = p0Scalar; p < kc; p++) d[p * mr + r] = src[p];
                 }
             }
-            else if (count == mr)
+            else if (count == 8 && mr == 8)
             {
-                for (int p = 0; p < kc; p++)
-                    new ReadOnlySpan<float>(a + (long)(p0 + p) * lda + i0 + ir, mr).CopyTo(new Span<float>(d + p * mr, mr));
+                float* src = a + (long)p0 * lda + i0 + ir;
+                for (int p = 0; p < kc; p++, src += lda)
+                    Vector256.Store(Vector256.Load(src), d + p * 8);
             }
             else
             {
@@ -165,7 +207,17 @@ internal sealed unsafe class ManagedSgemm : ISgemm
         }
         else
         {
-            for (int col = 0; col < count; col++)
+            int colScalar = 0;
+            if (Transpose8x8.IsSupported)
+                for (; colScalar + 8 <= count; colScalar += 8)
+                {
+                    float* src = b + (long)(first + colScalar) * ldb + p0;
+                    int p = 0;
+                    for (; p + 8 <= kc; p += 8) Transpose8x8.Run(src + p, ldb, d + p * nr + colScalar, nr);
+                    for (; p < kc; p++)
+                        for (int col = 0; col < 8; col++) d[p * nr + colScalar + col] = src[(long)col * ldb + p];
+                }
+            for (int col = colScalar; col < count; col++)
             {
                 float* src = b + (long)(first + col) * ldb + p0;
                 for (int p = 0; p < kc; p++) d[p * nr + col] = src[p];
