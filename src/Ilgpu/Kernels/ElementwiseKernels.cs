@@ -1,6 +1,5 @@
 using BertNative.Interop;
 using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Runtime;
 
 namespace BertNative.Ilgpu.Kernels;
@@ -29,7 +28,7 @@ internal sealed class ElementwiseKernels
         {
             (int)Activation.Relu => x > 0f ? x : 0f,
             (int)Activation.Gelu => DeviceMath.Gelu(x),
-            _ => XMath.Tanh(x),
+            _ => DeviceMath.Tanh(x),
         };
     }
 
@@ -42,7 +41,7 @@ internal sealed class ElementwiseKernels
         else
         {
             float y = output[i];
-            dinput[i] = dy * (1f - y * y);
+            dinput[i] = dy * ((1f - y) * (1f + y)); // 1 - y*y would cancel as |y| nears 1
         }
     }
 
