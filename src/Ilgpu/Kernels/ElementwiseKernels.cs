@@ -49,13 +49,19 @@ internal sealed class ElementwiseKernels
         => output[i] = DeviceMath.Drop(input[i], args.Key, args.Threshold, args.Scale, i);
 
     public void ActivationForward(AcceleratorStream stream, Activation activation, ArrayView<float> output, ArrayView<float> input, long n)
-        => activationForward(stream, LaunchShape.Count(n), output, input, (int)activation);
+    {
+        if (n > 0) activationForward(stream, LaunchShape.Count(n), output, input, (int)activation);
+    }
 
     public void ActivationBackward(AcceleratorStream stream, Activation activation, ArrayView<float> dinput, ArrayView<float> doutput,
         ArrayView<float> input, ArrayView<float> output, long n)
-        => activationBackward(stream, LaunchShape.Count(n), dinput, doutput, input, output, (int)activation);
+    {
+        if (n > 0) activationBackward(stream, LaunchShape.Count(n), dinput, doutput, input, output, (int)activation);
+    }
 
     /// <summary>output = dropout(input), element index counted from the views' start. The caller handles inactive dropout.</summary>
     public void Dropout(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> input, long n, Dropout d)
-        => dropout(stream, LaunchShape.Count(n), output, input, new DropoutArgs(d.Key, d.Threshold, d.Scale));
+    {
+        if (n > 0) dropout(stream, LaunchShape.Count(n), output, input, new DropoutArgs(d.Key, d.Threshold, d.Scale));
+    }
 }
