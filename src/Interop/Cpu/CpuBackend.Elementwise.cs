@@ -18,7 +18,7 @@ public sealed unsafe partial class CpuBackend
             {
                 case Activation.Relu: Simd.Max(src, 0f, dst); break;
                 case Activation.Tanh: for (int i = 0; i < src.Length; i++) dst[i] = MathF.Tanh(src[i]); break;
-                case Activation.Gelu: for (int i = 0; i < src.Length; i++) dst[i] = FloatErf.Gelu(src[i]); break;
+                case Activation.Gelu: FloatErf.Gelu(x + start, y + start, end - start); break;
                 default: throw new ArgumentOutOfRangeException(nameof(activation));
             }
         });
@@ -35,7 +35,7 @@ public sealed unsafe partial class CpuBackend
             {
                 case Activation.Relu: ReluBackward(dx + start, dy + start, x + start, end - start); break;
                 case Activation.Tanh: for (long i = start; i < end; i++) dx[i] = dy[i] * (1f - y[i] * y[i]); break;
-                case Activation.Gelu: for (long i = start; i < end; i++) dx[i] = dy[i] * FloatErf.GeluDerivative(x[i]); break;
+                case Activation.Gelu: FloatErf.GeluBackward(dx + start, dy + start, x + start, end - start); break;
                 default: throw new ArgumentOutOfRangeException(nameof(activation));
             }
         });
@@ -61,16 +61,8 @@ public sealed unsafe partial class CpuBackend
         float* dst = Ptr(destination, n), src = Ptr(source, n);
         _parallel.ForChunks(n, ElementwiseGrain, (_, start, end) =>
         {
-            if (dropout.IsActive) ApplyDropout(dst + start, src + start, end - start, start, dropout);
+            if (dropout.IsActive) DropoutMask.Apply(dst + start, src + start, end - start, start, dropout);
             else if (dst != src) Buffer.MemoryCopy(src + start, dst + start, (end - start) * sizeof(float), (end - start) * sizeof(float));
         });
-    }
-
-    /// <summary>dst[i] = keep(firstIndex + i) ? src[i] * scale : 0 for i in [0, n). dst may equal src.</summary>
-    private static void ApplyDropout(float* dst, float* src, long n, long firstIndex, Dropout dropout)
-    {
-        float scale = dropout.Scale;
-        for (long i = 0; i < n; i++)
-            dst[i] = DropoutRng.Keep(dropout, firstIndex + i) ? src[i] * scale : 0f;
     }
 }

@@ -7,6 +7,8 @@ public sealed unsafe partial class CpuBackend
 {
     private const long ReductionGrain = 65536;
 
+    private double[]? _reductionPartials;
+
     public void WeightedSum(FloatView result, FloatView values, FloatView? weights, long n)
         => Reduce(Ptr(result, 1), Ptr(values, n), weights is { } w ? Ptr(w, n) : null, n, square: false);
 
@@ -14,7 +16,7 @@ public sealed unsafe partial class CpuBackend
 
     private void Reduce(float* result, float* values, float* weights, long n, bool square)
     {
-        double[] partial = _reductionPartials;
+        double[] partial = _reductionPartials ??= new double[Threads];
         int chunks = _parallel.ForChunks(n, ReductionGrain, (chunk, start, end) =>
             partial[chunk] = DoubleDot(values + start, square ? values + start : weights == null ? null : weights + start, end - start));
         double total = 0;

@@ -7,7 +7,6 @@ public sealed partial class CpuBackend
     private readonly ScratchBuffer _attentionScratch = new();
     private readonly ScratchBuffer _layerNormScratch = new();
     private readonly ScratchBuffer _lossScratch = new();
-    private readonly double[] _reductionPartials = new double[Environment.ProcessorCount + 64];
 
     private void DisposeScratch()
     {

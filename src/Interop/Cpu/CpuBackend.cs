@@ -34,7 +34,7 @@ public sealed unsafe partial class CpuBackend : IBackend
         if (gemm == CpuGemm.Managed) why = "managed GEMM requested";
         else if (string.Equals(Environment.GetEnvironmentVariable(GemmEnvironmentVariable), "managed", StringComparison.OrdinalIgnoreCase))
             why = $"{GemmEnvironmentVariable}=managed";
-        else if (OpenBlasSgemm.TryCreate(Threads) is { } openBlas)
+        else if (OpenBlasSgemm.TryCreate(_parallel) is { } openBlas)
         {
             _gemm = openBlas;
             DeviceDescription = $"{CpuInfo.ModelName}, {Threads} threads, {_gemm.Description}";
@@ -83,6 +83,7 @@ public sealed unsafe partial class CpuBackend : IBackend
             _buffers.Clear();
         }
         DisposeScratch();
+        _serialGemm.Dispose();
     }
 
     /// <summary>The first element of a view, checking that it belongs to this backend and holds at least <paramref name="needed"/> floats.</summary>

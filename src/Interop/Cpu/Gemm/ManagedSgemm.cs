@@ -3,23 +3,28 @@ using System.Runtime.Intrinsics;
 namespace BertNative.Interop.Cpu.Gemm;
 
 /// <summary>
-/// A blocked, packed GEMM in managed code (the Goto/BLIS loop nest). For each Nc-wide, Kc-deep panel of op(B)
-/// (packed once, sized to stay in L2), each thread packs an Mc-row block of op(A) and sweeps it micro-panel by
-/// micro-panel (one A micro-panel stays in L1 while the B panel streams past it) through the register-tiled
-/// <see cref="MicroKernels"/>. Threads split the rows of C, and also its columns when there are few rows.
+/// A blocked, packed GEMM in managed code (the Goto/BLIS loop nest). Each thread owns a tile of C (a band of rows,
+/// and a share of the columns when there are few bands). For each Nc-wide, Kc-deep panel of op(B) (packed, sized
+/// to stay in L2) it packs Mc-row blocks of op(A) and sweeps them micro-panel by micro-panel (one A micro-panel
+/// stays in L1 while the B panel streams past it) through the register-tiled <see cref="MicroKernels"/>.
 /// </summary>
-internal sealed unsafe class ManagedSgemm : ISgemm
+internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
 {
     private const int Kc = 256;
     private const int Nc = 512;
 
-    // Packing buffers of the calling thread: the B panel of a call, the A block of a task.
+    // A small C with a long k (weight gradients: k = B*T) is split along k instead, one partial C per thread.
+    private const long SplitKMaxOutput = 256 * 512;
+    private const int SplitKMinDepth = 8 * Kc;
+
+    // Packing buffers of the thread running a tile.
     [ThreadStatic] private static ScratchBuffer? t_bPanel;
     [ThreadStatic] private static ScratchBuffer? t_aBlock;
 
     private readonly CpuParallel _parallel;
     private readonly bool _avx512;
     private readonly int _mr, _nr, _mc;
+    private readonly ScratchBuffer _partialSums = new();
 
     public ManagedSgemm(CpuParallel parallel, bool avx512)
     {
@@ -52,36 +57,82 @@ internal sealed unsafe class ManagedSgemm : ISgemm
             ScaleC(c, ldc, m, n, beta);
             return;
         }
+        int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
+        if (!parallel)
+        {
+            RunTile(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        if (_parallel.Threads > 1 && (long)m * n <= SplitKMaxOutput && k >= SplitKMinDepth)
+        {
+            RunSplitK(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        // One parallel region per call: tasks own a band of rows (several Mc blocks, so each packed B panel is
+        // reused) and, when there are few bands, a share of the columns.
+        int rowBands = Math.Min(mBlocks, 4 * _parallel.Threads);
+        int columnSplits = Math.Clamp((2 * _parallel.Threads + rowBands - 1) / rowBands, 1, nPanels);
+        _parallel.For(rowBands * columnSplits, t =>
+        {
+            int band = t / columnSplits, split = t % columnSplits;
+            int i0 = (int)((long)mBlocks * band / rowBands) * _mc, i1 = Math.Min(m, (int)((long)mBlocks * (band + 1) / rowBands) * _mc);
+            int j0 = (int)((long)nPanels * split / columnSplits) * _nr, j1 = Math.Min(n, (int)((long)nPanels * (split + 1) / columnSplits) * _nr);
+            RunTile(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        });
+    }
+
+    /// <summary>Thread t multiplies the t-th slice of k (whole Kc blocks): slice 0 straight into C (with beta),
+    /// the others into partial sums that are then added to C in order (deterministic).</summary>
+    private void RunSplitK(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        int parts = Math.Min(_parallel.Threads, k / Kc); // every slice at least one Kc block
+        long size = (long)m * n;
+        float* partial = _partialSums.Get((parts - 1) * size);
+        _parallel.For(parts, t =>
+        {
+            int k0 = (int)((long)k * t / parts / Kc * Kc), k1 = t == parts - 1 ? k : (int)((long)k * (t + 1) / parts / Kc * Kc);
+            float* aSlice = transA ? a + (long)k0 * lda : a + k0;
+            float* bSlice = transB ? b + k0 : b + (long)k0 * ldb;
+            if (t == 0) RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, beta, c, ldc);
+            else RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, 0f, partial + (t - 1) * size, n);
+        });
+        for (int t = 1; t < parts; t++)
+            for (int i = 0; i < m; i++)
+            {
+                var row = new Span<float>(c + (long)i * ldc, n);
+                Simd.Add(row, new ReadOnlySpan<float>(partial + (t - 1) * size + (long)i * n, n), row);
+            }
+    }
+
+    public void Dispose() => _partialSums.Dispose();
+
+    /// <summary>C[i0..i1, j0..j1) on the calling thread: the Goto loop nest over Nc column panels and Kc depth slices.</summary>
+    private void RunTile(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
         int mr = _mr, nr = _nr, mc = _mc;
         float* bPanel = (t_bPanel ??= new ScratchBuffer()).Get((long)Kc * Nc);
-        int mBlocks = (m + mc - 1) / mc;
-        for (int jc = 0; jc < n; jc += Nc)
+        float* aBlock = (t_aBlock ??= new ScratchBuffer()).Get((long)mc * Kc);
+        for (int jc = j0; jc < j1; jc += Nc)
         {
-            int nc = Math.Min(Nc, n - jc);
+            int nc = Math.Min(Nc, j1 - jc);
             int panels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += Kc)
             {
                 int kc = Math.Min(Kc, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
-                int j0 = jc, p0 = pc;
-                if (parallel) _parallel.For(panels, q => PackB(bPanel, q, transB, b, ldb, j0, p0, nc, kc));
-                else for (int q = 0; q < panels; q++) PackB(bPanel, q, transB, b, ldb, j0, p0, nc, kc);
-
-                // With few row blocks, also split the panel's columns so every thread has work.
-                int splits = parallel ? Math.Clamp((2 * _parallel.Threads + mBlocks - 1) / mBlocks, 1, panels) : 1;
-                void Task(int t)
+                for (int q = 0; q < panels; q++) PackB(bPanel, q, transB, b, ldb, jc, pc, nc, kc);
+                for (int ic = i0; ic < i1; ic += mc)
                 {
-                    int i0 = t / splits * mc, s = t % splits;
-                    int rows = Math.Min(mc, m - i0);
-                    int qBegin = s * panels / splits, qEnd = (s + 1) * panels / splits;
-                    float* aBlock = (t_aBlock ??= new ScratchBuffer()).Get((long)mc * Kc);
-                    PackA(aBlock, transA, a, lda, i0, p0, rows, kc);
+                    int rows = Math.Min(mc, i1 - ic);
+                    PackA(aBlock, transA, a, lda, ic, pc, rows, kc);
                     for (int ir = 0; ir < rows; ir += mr)
                     {
                         float* aMicro = aBlock + (long)(ir / mr) * kc * mr;
-                        float* cRow = c + (long)(i0 + ir) * ldc + j0;
+                        float* cRow = c + (long)(ic + ir) * ldc + jc;
                         int tileRows = Math.Min(mr, rows - ir);
-                        for (int q = qBegin; q < qEnd; q++)
+                        for (int q = 0; q < panels; q++)
                         {
                             int tileCols = Math.Min(nr, nc - q * nr);
                             if (_avx512) MicroKernels.Kernel8x32(kc, aMicro, bPanel + (long)q * kc * nr, cRow + q * nr, ldc, alpha, betaHere, tileRows, tileCols);
@@ -89,8 +140,6 @@ internal sealed unsafe class ManagedSgemm : ISgemm
                         }
                     }
                 }
-                if (parallel) _parallel.For(mBlocks * splits, Task);
-                else for (int t = 0; t < mBlocks; t++) Task(t);
             }
         }
     }
@@ -105,11 +154,21 @@ internal sealed unsafe class ManagedSgemm : ISgemm
             int count = Math.Min(mr, rows - ir);
             if (!transA)
             {
+                int p0Scalar = 0;
+                if (count == 8 && mr == 8 && Transpose8x8.IsSupported)
+                    for (; p0Scalar + 8 <= kc; p0Scalar += 8)
+                        Transpose8x8.Run(a + (long)(i0 + ir) * lda + p0 + p0Scalar, lda, d + p0Scalar * mr);
                 for (int r = 0; r < count; r++)
                 {
                     float* src = a + (long)(i0 + ir + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) d[p * mr + r] = src[p];
+                    for (int p = p0Scalar; p < kc; p++) d[p * mr + r] = src[p];
                 }
+            }
+            else if (count == 8 && mr == 8)
+            {
+                float* src = a + (long)p0 * lda + i0 + ir;
+                for (int p = 0; p < kc; p++, src += lda)
+                    Vector256.Store(Vector256.Load(src), d + p * 8);
             }
             else
             {

@@ -1,20 +1,44 @@
 namespace BertNative.Interop.Cpu.Gemm;
 
-/// <summary>GEMM by OpenBLAS's cblas_sgemm, with OpenBLAS's own thread pool sized to the backend's threads.</summary>
+/// <summary>
+/// GEMM by OpenBLAS's cblas_sgemm, single-threaded inside, with the rows (or columns) of C split over the backend's
+/// own threads. OpenBLAS's pthread pool would otherwise keep spinning after each call and steal the cores from the
+/// managed ops that follow, and the thread count would be set in two places.
+/// </summary>
 internal sealed unsafe class OpenBlasSgemm : ISgemm
 {
-    private OpenBlasSgemm(int threads) => OpenBlasNative.SetNumThreads(threads);
+    private readonly CpuParallel _parallel;
+
+    private OpenBlasSgemm(CpuParallel parallel)
+    {
+        _parallel = parallel;
+        OpenBlasNative.SetNumThreads(1);
+    }
 
     public string Description => "OpenBLAS sgemm";
 
     /// <summary>Null when libopenblas.so.0 cannot be loaded.</summary>
-    public static OpenBlasSgemm? TryCreate(int threads) => OpenBlasNative.TryLoad() ? new OpenBlasSgemm(threads) : null;
+    public static OpenBlasSgemm? TryCreate(CpuParallel parallel) => OpenBlasNative.TryLoad() ? new OpenBlasSgemm(parallel) : null;
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
         if (m == 0 || n == 0) return;
-        OpenBlasNative.Sgemm(OpenBlasNative.RowMajor, transA ? OpenBlasNative.Trans : OpenBlasNative.NoTrans,
-            transB ? OpenBlasNative.Trans : OpenBlasNative.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        // Split the longer side of C into one part per thread; each part is an independent GEMM.
+        const int minPart = 64;
+        bool splitRows = m >= n;
+        _parallel.ForChunks(splitRows ? m : n, minPart, (_, start, end) =>
+        {
+            int first = (int)start, count = (int)(end - start);
+            if (splitRows)
+                Call(transA, transB, count, n, k, alpha, transA ? a + first : a + (long)first * lda, lda, b, ldb, beta, c + (long)first * ldc, ldc);
+            else
+                Call(transA, transB, m, count, k, alpha, a, lda, transB ? b + (long)first * ldb : b + first, ldb, beta, c + first, ldc);
+        });
     }
+
+    private static void Call(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        => OpenBlasNative.Sgemm(OpenBlasNative.RowMajor, transA ? OpenBlasNative.Trans : OpenBlasNative.NoTrans,
+            transB ? OpenBlasNative.Trans : OpenBlasNative.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

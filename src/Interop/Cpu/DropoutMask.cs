@@ -1,0 +1,48 @@
+using System.Runtime.Intrinsics;
+
+namespace BertNative.Interop.Cpu;
+
+/// <summary>
+/// Applies the contract's dropout mask (<see cref="DropoutRng"/>) to a run of elements, 16 at a time: the SplitMix64
+/// finalizer on eight 64-bit lanes twice (AVX-512 has the 64-bit multiply it needs), bit for bit the scalar RNG.
+/// </summary>
+internal static unsafe class DropoutMask
+{
+    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>dst[i] = keep(firstIndex + i) ? src[i] * scale : 0 for i in [0, n). dst may equal src.</summary>
+    public static void Apply(float* dst, float* src, long n, long firstIndex, Dropout dropout)
+    {
+        float scale = dropout.Scale;
+        long i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var threshold = Vector512.Create(dropout.Threshold);
+            var scaleVector = Vector512.Create(scale);
+            // Counter of lanes 0..7 and 8..15, advanced by 16 elements per step (wrapping, like the scalar form).
+            var lower = Vector512.Create(dropout.Key + (ulong)firstIndex * Golden)
+                        + Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7) * Golden;
+            var upper = lower + Vector512.Create(unchecked(8 * Golden));
+            var step = Vector512.Create(unchecked(16 * Golden));
+            for (; i + 16 <= n; i += 16)
+            {
+                var bits = Vector512.Narrow(Mix64(lower) >>> 40, Mix64(upper) >>> 40);
+                var keep = Vector512.GreaterThanOrEqual(bits, threshold).AsSingle();
+                Vector512.ConditionalSelect(keep, Vector512.Load(src + i) * scaleVector, Vector512<float>.Zero).Store(dst + i);
+                lower += step;
+                upper += step;
+            }
+        }
+        for (; i < n; i++) dst[i] = DropoutRng.Keep(dropout, firstIndex + i) ? src[i] * scale : 0f;
+    }
+
+    private static Vector512<ulong> Mix64(Vector512<ulong> x)
+    {
+        x ^= x >>> 30;
+        x *= 0xBF58476D1CE4E5B9UL;
+        x ^= x >>> 27;
+        x *= 0x94D049BB133111EBUL;
+        x ^= x >>> 31;
+        return x;
+    }
+}
