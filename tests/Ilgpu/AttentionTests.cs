@@ -8,8 +8,9 @@ public sealed class AttentionTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
 {
     public readonly record struct Shape(int B, int T, int H, int Heads);
 
-    // One query; head size 3 off the tile grid; T = 6 spanning two tiles of the CPU accelerator.
-    private static readonly Shape[] Shapes = [new(1, 1, 2, 1), new(2, 5, 6, 2), new(2, 6, 8, 4)];
+    // One query; head size 3 off the tile grid; T = 6 spanning two tiles of the CPU accelerator;
+    // T = 19 longer than its 16-thread softmax group.
+    private static readonly Shape[] Shapes = [new(1, 1, 2, 1), new(2, 5, 6, 2), new(2, 6, 8, 4), new(2, 19, 4, 2)];
 
     [Test]
     public void ForwardAndBackwardMatchReference([ValueSource(nameof(Shapes))] Shape shape, [Values(0f, 0.3f)] float p)
