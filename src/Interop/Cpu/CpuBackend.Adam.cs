@@ -15,15 +15,15 @@ public sealed unsafe partial class CpuBackend
         _parallel.ForChunks(n, ElementwiseGrain, (_, start, end) =>
         {
             long i = start;
-            for (; i + Vector512<float>.Count <= end; i += Vector512<float>.Count)
+            for (; i + Vector256<float>.Count <= end; i += Vector256<float>.Count)
             {
-                var param = Vector512.Load(p + i);
-                var grad = Vector512.FusedMultiplyAdd(param, Vector512.Create(wd), Vector512.Load(g + i));
-                var m1 = Vector512.FusedMultiplyAdd(Vector512.Load(mm + i), Vector512.Create(b1), grad * (1f - b1));
-                var m2 = Vector512.FusedMultiplyAdd(Vector512.Load(vv + i), Vector512.Create(b2), grad * grad * (1f - b2));
+                var param = Vector256.Load(p + i);
+                var grad = Vector256.FusedMultiplyAdd(param, Vector256.Create(wd), Vector256.Load(g + i));
+                var m1 = Vector256.FusedMultiplyAdd(Vector256.Load(mm + i), Vector256.Create(b1), grad * (1f - b1));
+                var m2 = Vector256.FusedMultiplyAdd(Vector256.Load(vv + i), Vector256.Create(b2), grad * grad * (1f - b2));
                 m1.Store(mm + i);
                 m2.Store(vv + i);
-                var step = m1 * correction1 / (Vector512.Sqrt(m2 * correction2) + Vector512.Create(eps));
+                var step = m1 * correction1 / (Vector256.Sqrt(m2 * correction2) + Vector256.Create(eps));
                 (param - step * lr).Store(p + i);
             }
             for (; i < end; i++)

@@ -44,10 +44,10 @@ public sealed unsafe partial class CpuBackend
     private static void ReluBackward(float* dx, float* dy, float* x, long n)
     {
         long i = 0;
-        for (; i + Vector512<float>.Count <= n; i += Vector512<float>.Count)
+        for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
         {
-            var positive = Vector512.GreaterThan(Vector512.Load(x + i), Vector512<float>.Zero);
-            Vector512.ConditionalSelect(positive, Vector512.Load(dy + i), Vector512<float>.Zero).Store(dx + i);
+            var positive = Vector256.GreaterThan(Vector256.Load(x + i), Vector256<float>.Zero);
+            Vector256.ConditionalSelect(positive, Vector256.Load(dy + i), Vector256<float>.Zero).Store(dx + i);
         }
         for (; i < n; i++) dx[i] = x[i] > 0f ? dy[i] : 0f;
     }

@@ -27,20 +27,20 @@ public sealed unsafe partial class CpuBackend
     /// <summary>sum_i x[i] y[i] in double (y null = all ones).</summary>
     private static double DoubleDot(float* x, float* y, long n)
     {
-        var acc = Vector512<double>.Zero;
+        var acc = Vector256<double>.Zero;
         long i = 0;
-        for (; i + Vector512<float>.Count <= n; i += Vector512<float>.Count)
+        for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
         {
-            var (xLo, xHi) = Vector512.Widen(Vector512.Load(x + i));
+            var (xLo, xHi) = Vector256.Widen(Vector256.Load(x + i));
             if (y == null) acc += xLo + xHi;
             else
             {
-                var (yLo, yHi) = Vector512.Widen(Vector512.Load(y + i));
-                acc = Vector512.FusedMultiplyAdd(xLo, yLo, acc);
-                acc = Vector512.FusedMultiplyAdd(xHi, yHi, acc);
+                var (yLo, yHi) = Vector256.Widen(Vector256.Load(y + i));
+                acc = Vector256.FusedMultiplyAdd(xLo, yLo, acc);
+                acc = Vector256.FusedMultiplyAdd(xHi, yHi, acc);
             }
         }
-        double sum = Vector512.Sum(acc);
+        double sum = Vector256.Sum(acc);
         for (; i < n; i++) sum += y == null ? x[i] : (double)x[i] * y[i];
         return sum;
     }

@@ -5,8 +5,9 @@ namespace BertNative.Interop.Cpu;
 
 /// <summary>
 /// The vector loops the ops are built from (System.Numerics.Tensors is not part of the shared framework, and the
-/// project adds no package for a dozen loops). Vector256 runs on any AVX2 machine; on AVX-512 hardware such as
-/// Zen 4, which splits 512-bit operations in two, these memory-bound loops run no faster with Vector512.
+/// project adds no package for a dozen loops). The elementwise ops use Vector256 throughout: it runs on any AVX2
+/// machine, and on AVX-512 hardware such as Zen 4, which splits 512-bit operations in two, these memory-bound
+/// loops run no faster with Vector512 (only the GEMM kernel and the 64-bit dropout hash need AVX-512).
 /// Destinations may be the same span as an input (in place), never partly overlapping.
 /// </summary>
 internal static class Simd

@@ -57,17 +57,22 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
             ScaleC(c, ldc, m, n, beta);
             return;
         }
-        int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
         if (!parallel)
         {
             RunTile(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
         if (_parallel.Threads > 1 && (long)m * n <= SplitKMaxOutput && k >= SplitKMinDepth)
-        {
             RunSplitK(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            return;
-        }
+        else
+            RunTiles(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>Threads own tiles of C. Kept out of <see cref="Run"/> so that the serial path allocates no closure.</summary>
+    private void RunTiles(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
         // One parallel region per call: tasks own a band of rows (several Mc blocks, so each packed B panel is
         // reused) and, when there are few bands, a share of the columns.
         int rowBands = Math.Min(mBlocks, 4 * _parallel.Threads);
@@ -157,7 +162,7 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
                 int p0Scalar = 0;
                 if (count == 8 && mr == 8 && Transpose8x8.IsSupported)
                     for (; p0Scalar + 8 <= kc; p0Scalar += 8)
-                        Transpose8x8.Run(a + (long)(i0 + ir) * lda + p0 + p0Scalar, lda, d + p0Scalar * mr);
+                        Transpose8x8.Run(a + (long)(i0 + ir) * lda + p0 + p0Scalar, lda, d + p0Scalar * mr, mr);
                 for (int r = 0; r < count; r++)
                 {
                     float* src = a + (long)(i0 + ir + r) * lda + p0;
@@ -202,7 +207,17 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
         }
         else
         {
-            for (int col = 0; col < count; col++)
+            int colScalar = 0;
+            if (Transpose8x8.IsSupported)
+                for (; colScalar + 8 <= count; colScalar += 8)
+                {
+                    float* src = b + (long)(first + colScalar) * ldb + p0;
+                    int p = 0;
+                    for (; p + 8 <= kc; p += 8) Transpose8x8.Run(src + p, ldb, d + p * nr + colScalar, nr);
+                    for (; p < kc; p++)
+                        for (int col = 0; col < 8; col++) d[p * nr + colScalar + col] = src[(long)col * ldb + p];
+                }
+            for (int col = colScalar; col < count; col++)
             {
                 float* src = b + (long)(first + col) * ldb + p0;
                 for (int p = 0; p < kc; p++) d[p * nr + col] = src[p];

@@ -4,13 +4,13 @@ using System.Runtime.Intrinsics.X86;
 namespace BertNative.Interop.Cpu.Gemm;
 
 /// <summary>Transposes an 8 x 8 float block in AVX registers (unpack, shuffle, swap 128-bit halves): packing a
-/// row-major A into 8-row micro-panels is exactly this, 8 columns at a time.</summary>
+/// row-major A into 8-row micro-panels, or a transposed B into 32-column micro-panels, is this 8 x 8 at a time.</summary>
 internal static unsafe class Transpose8x8
 {
     public static bool IsSupported => Avx.IsSupported;
 
-    /// <summary>dst[c * 8 + r] = src[r * ld + c] for r, c in [0, 8).</summary>
-    public static void Run(float* src, long ld, float* dst)
+    /// <summary>dst[c * dstLd + r] = src[r * ld + c] for r, c in [0, 8).</summary>
+    public static void Run(float* src, long ld, float* dst, long dstLd)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + ld);
@@ -38,12 +38,12 @@ internal static unsafe class Transpose8x8
         var s6 = Avx.Shuffle(t5, t7, 0x44);
         var s7 = Avx.Shuffle(t5, t7, 0xEE);
         Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(dst + 8, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(dst + 16, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(dst + 24, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(dst + 32, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(dst + 40, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(dst + 48, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(dst + 56, Avx.Permute2x128(s3, s7, 0x31));
+        Avx.Store(dst + dstLd, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * dstLd, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * dstLd, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * dstLd, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * dstLd, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * dstLd, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * dstLd, Avx.Permute2x128(s3, s7, 0x31));
     }
 }
