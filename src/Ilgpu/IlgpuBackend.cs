@@ -2,6 +2,7 @@ using BertNative.Ilgpu.Kernels;
 using BertNative.Interop;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 
 namespace BertNative.Ilgpu;
 
@@ -72,7 +73,8 @@ public sealed partial class IlgpuBackend : IBackend
     public string Name => "ilgpu";
 
     public string DeviceDescription =>
-        $"ILGPU {accelerator.AcceleratorType} accelerator: {accelerator.Name}, {accelerator.MaxNumThreadsPerGroup} threads/group";
+        $"ILGPU {accelerator.AcceleratorType} accelerator: {accelerator.Name}, {accelerator.MaxNumThreadsPerGroup} threads/group"
+        + (accelerator is CudaAccelerator cuda ? $", driver {cuda.DriverVersion}" : "");
 
     public void Dispose()
     {

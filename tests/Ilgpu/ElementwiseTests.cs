@@ -1,79 +1,54 @@
 using BertNative.Ilgpu;
 using BertNative.Interop;
+using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Ilgpu;
 
 public sealed class ElementwiseTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
 {
-    private static double Forward(Activation a, double x) => a switch
-    {
-        Activation.Relu => Math.Max(x, 0),
-        Activation.Gelu => Erf64.Gelu(x),
-        _ => Math.Tanh(x),
-    };
-
-    private static double Derivative(Activation a, double x) => a switch
-    {
-        Activation.Relu => x > 0 ? 1 : 0,
-        Activation.Gelu => Erf64.GeluDerivative(x),
-        _ => 1 - Math.Tanh(x) * Math.Tanh(x),
-    };
-
     [Test]
-    public void ActivationForwardAndBackward([Values] Activation activation, [Values(1, 37)] int n)
+    public void ActivationForwardAndBackward([Values] Activation activation, [Values(1, 37)] int n, [Values] bool inPlace)
     {
-        var x = DeviceArrays.Random(n, scale: 4);
-        var dy = DeviceArrays.Random(n);
-        var input = Backend.Upload(x);
-        var output = Backend.Poisoned(n);
-        var dinput = Backend.Poisoned(n);
-        Backend.ActivationForward(activation, output, input, n);
-        Backend.ActivationBackward(activation, dinput, Backend.Upload(dy), input, output, n);
+        using var o = Session();
+        double[] x = o.Floats(n, 4), up = o.Floats(n), y = new double[n], dx = new double[n];
+        ReferenceOps.ActivationForward(activation, y, x, n);
+        double[] yRounded = [.. y.Select(v => (double)(float)v)]; // tanh' reads the float32 output
+        ReferenceOps.ActivationBackward(activation, dx, up, x, yRounded, n);
 
-        DeviceArrays.AssertClose(Backend.Read(output), Array.ConvertAll(x, v => Forward(activation, v)), "output");
-        // tanh' reads the float output, so allow its rounding.
-        DeviceArrays.AssertClose(Backend.Read(dinput), [.. x.Select((v, i) => dy[i] * Derivative(activation, v))], "dinput", absolute: 1e-6);
+        var input = o.Upload(x);
+        var output = inPlace ? o.Upload(x) : o.Poisoned(n);
+        Backend.ActivationForward(activation, output, inPlace ? output : input, n);
+        var dout = o.Upload(up);
+        var dinput = inPlace ? dout : o.Poisoned(n);
+        Backend.ActivationBackward(activation, dinput, dout, input, o.Upload(yRounded), n);
+        o.Check("output", y, output);
+        o.Check("dinput", dx, dinput);
     }
 
     [Test]
-    public void ActivationsRunInPlace([Values] Activation activation)
-    {
-        var x = DeviceArrays.Random(19, scale: 3);
-        var dy = DeviceArrays.Random(19);
-        var values = Backend.Upload(x);
-        var grads = Backend.Upload(dy);
-        var input = Backend.Upload(x);
-        Backend.ActivationForward(activation, values, values, 19);
-        Backend.ActivationBackward(activation, grads, grads, input, values, 19);
-        DeviceArrays.AssertClose(Backend.Read(values), Array.ConvertAll(x, v => Forward(activation, v)), "output");
-        DeviceArrays.AssertClose(Backend.Read(grads), [.. x.Select((v, i) => dy[i] * Derivative(activation, v))], "dinput", absolute: 1e-6);
-    }
-
-    [Test]
-    public void DropoutMatchesTheSharedMaskBitForBit([Values(0.1f, 0.5f)] float p, [Values] bool inPlace)
+    public void DropoutMatchesTheSharedMaskBitForBit([Values(0.1f, 0.5f)] float p, [Values] bool inPlace, [Values] bool backward)
     {
         const int n = 301;
-        var d = Dropout.For(p, seed: (ulong)TestContext.CurrentContext.Random.NextLong(), step: 7, site: 3);
-        var x = DeviceArrays.Random(n);
-        var expected = x.Select((v, i) => DropoutRng.Keep(d, i) ? v * d.Scale : 0f).ToArray();
+        using var o = Session();
+        var d = Dropout.For(p, seed: (ulong)o.Random.NextInt64(), step: 7, site: 3);
+        var x = o.Floats(n);
+        double[] expected = [.. x.Select((v, i) => DropoutRng.Keep(d, i) ? (double)((float)v * d.Scale) : 0.0)];
 
-        var input = Backend.Upload(x);
-        var output = inPlace ? input : Backend.Poisoned(n);
-        Backend.DropoutForward(output, input, n, d);
-        Assert.That(Backend.Read(output), Is.EqualTo(expected));
-
-        var grads = Backend.Upload(x);
-        var dinput = inPlace ? grads : Backend.Poisoned(n);
-        Backend.DropoutBackward(dinput, grads, n, d);
-        Assert.That(Backend.Read(dinput), Is.EqualTo(expected));
+        var input = o.Upload(x);
+        var output = inPlace ? input : o.Poisoned(n);
+        if (backward) Backend.DropoutBackward(output, input, n, d);
+        else Backend.DropoutForward(output, input, n, d);
+        Assert.That(o.Download(output), Is.EqualTo(expected));
     }
 
     [Test]
-    public void InactiveDropoutIsTheIdentity()
+    public void InactiveDropoutIsTheIdentity([Values] bool inPlace)
     {
-        var x = DeviceArrays.Random(9);
-        var output = Backend.Poisoned(9);
-        Backend.DropoutForward(output, Backend.Upload(x), 9, Dropout.None);
-        Assert.That(Backend.Read(output), Is.EqualTo(x));
+        using var o = Session();
+        var x = o.Floats(9);
+        var input = o.Upload(x);
+        var output = inPlace ? input : o.Poisoned(9);
+        Backend.DropoutForward(output, input, 9, Dropout.None);
+        Assert.That(o.Download(output), Is.EqualTo(x));
     }
 }

@@ -1,85 +1,59 @@
 using BertNative.Ilgpu;
+using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Ilgpu;
 
 public sealed class EmbeddingAndGatherTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
 {
-    private const int B = 2, T = 5, H = 3, V = 4, MaxPositions = 7;
+    private const int B = 2, T = 5, H = 3, MaxPositions = 7;
 
     [Test]
     public void EmbeddingForwardSumsThreeTables()
     {
-        var tokens = DeviceArrays.RandomInts(B * T, V);
-        var segments = DeviceArrays.RandomInts(B * T, 2);
-        var tok = DeviceArrays.Random(V * H);
-        var seg = DeviceArrays.Random(2 * H);
-        var pos = DeviceArrays.Random(MaxPositions * H);
-        var output = Backend.Poisoned(B * T * H);
-        Backend.EmbeddingForward(output, Backend.Upload(tokens), Backend.Upload(segments), Backend.Upload(tok), Backend.Upload(seg),
-            Backend.Upload(pos), B, T, H);
-
-        var expected = new double[B * T * H];
-        for (int bt = 0; bt < B * T; bt++)
-            for (int c = 0; c < H; c++)
-                expected[bt * H + c] = (double)tok[tokens[bt] * H + c] + seg[segments[bt] * H + c] + pos[bt % T * H + c];
-        DeviceArrays.AssertClose(Backend.Read(output), expected, "output");
+        const int V = 4;
+        using var o = Session();
+        int[] tokens = o.Ints(B * T, V), segments = o.Ints(B * T, 2);
+        double[] tok = o.Floats(V * H), seg = o.Floats(2 * H), pos = o.Floats(MaxPositions * H), expected = new double[B * T * H];
+        ReferenceOps.EmbeddingForward(expected, tokens, segments, tok, seg, pos, B, T, H);
+        var output = o.Poisoned(B * T * H);
+        Backend.EmbeddingForward(output, o.Upload(tokens), o.Upload(segments), o.Upload(tok), o.Upload(seg), o.Upload(pos), B, T, H);
+        o.Check("output", expected, output);
     }
 
     [Test]
     public void EmbeddingBackwardScatterAdds([Values] bool positionTrained)
     {
-        // Few tokens for many slots: repeated rows exercise the atomics.
-        var tokens = DeviceArrays.RandomInts(B * T, 2);
-        var segments = DeviceArrays.RandomInts(B * T, 2);
-        var dy = DeviceArrays.Random(B * T * H);
-        var dtok0 = DeviceArrays.Random(V * H);
-        var dseg0 = DeviceArrays.Random(2 * H);
-        var dpos0 = DeviceArrays.Random(MaxPositions * H);
-        var dtok = Backend.Upload(dtok0);
-        var dseg = Backend.Upload(dseg0);
-        var dpos = Backend.Upload(dpos0);
-        Backend.EmbeddingBackward(dtok, dseg, positionTrained ? dpos : null, Backend.Upload(dy), Backend.Upload(tokens),
-            Backend.Upload(segments), B, T, H);
-
-        double[] et = dtok0.ToDouble(), es = dseg0.ToDouble(), ep = dpos0.ToDouble();
-        for (int bt = 0; bt < B * T; bt++)
-            for (int c = 0; c < H; c++)
-            {
-                et[tokens[bt] * H + c] += dy[bt * H + c];
-                es[segments[bt] * H + c] += dy[bt * H + c];
-                if (positionTrained) ep[bt % T * H + c] += dy[bt * H + c];
-            }
-        DeviceArrays.AssertClose(Backend.Read(dtok), et, "dTokenTable");
-        DeviceArrays.AssertClose(Backend.Read(dseg), es, "dSegmentTable");
-        DeviceArrays.AssertClose(Backend.Read(dpos), ep, "dPositionTable");
+        const int V = 2; // few tokens for ten slots: repeated rows exercise the atomics
+        using var o = Session();
+        int[] tokens = o.Ints(B * T, V), segments = o.Ints(B * T, 2);
+        double[] dy = o.Floats(B * T * H), dtok = o.Floats(V * H), dseg = o.Floats(2 * H), dpos = o.Floats(MaxPositions * H);
+        var dtokView = o.Upload(dtok);
+        var dsegView = o.Upload(dseg);
+        var dposView = o.Upload(dpos);
+        Backend.EmbeddingBackward(dtokView, dsegView, positionTrained ? dposView : null, o.Upload(dy), o.Upload(tokens),
+            o.Upload(segments), B, T, H);
+        ReferenceOps.EmbeddingBackward(dtok, dseg, positionTrained ? dpos : null, dy, tokens, segments, B, T, H);
+        o.Check("dTokenTable", dtok, dtokView);
+        o.Check("dSegmentTable", dseg, dsegView);
+        o.Check("dPositionTable", dpos, dposView);
     }
 
     [Test]
     public void GatherForwardAndBackward([Values(1, 4)] int P)
     {
         const int C = 3;
-        var positions = DeviceArrays.RandomInts(B * P, T);
-        positions[0] = positions[^1] % T; // keep a repeat likely in the backward
-        var input = DeviceArrays.Random(B * T * C);
-        var dy = DeviceArrays.Random(B * P * C);
-        var dinput0 = DeviceArrays.Random(B * T * C);
-        var output = Backend.Poisoned(B * P * C);
-        var dinput = Backend.Upload(dinput0);
-        var positionView = Backend.Upload(positions);
-        Backend.GatherForward(output, Backend.Upload(input), positionView, B, T, P, C);
-        Backend.GatherBackward(dinput, Backend.Upload(dy), positionView, B, T, P, C);
-
-        var expected = new double[B * P * C];
-        var expectedGrad = dinput0.ToDouble();
-        for (int b = 0; b < B; b++)
-            for (int p = 0; p < P; p++)
-                for (int c = 0; c < C; c++)
-                {
-                    int source = (b * T + positions[b * P + p]) * C + c;
-                    expected[(b * P + p) * C + c] = input[source];
-                    expectedGrad[source] += dy[(b * P + p) * C + c];
-                }
-        DeviceArrays.AssertClose(Backend.Read(output), expected, "output");
-        DeviceArrays.AssertClose(Backend.Read(dinput), expectedGrad, "dinput");
+        using var o = Session();
+        int[] positions = o.Ints(B * P, T);
+        if (P > 1) positions[1] = positions[0]; // a repeated position within a batch: the backward must add both
+        double[] input = o.Floats(B * T * C), dy = o.Floats(B * P * C), dinput = o.Floats(B * T * C), expected = new double[B * P * C];
+        var output = o.Poisoned(B * P * C);
+        var dinputView = o.Upload(dinput);
+        var positionView = o.Upload(positions);
+        Backend.GatherForward(output, o.Upload(input), positionView, B, T, P, C);
+        Backend.GatherBackward(dinputView, o.Upload(dy), positionView, B, T, P, C);
+        ReferenceOps.GatherForward(expected, input, positions, B, T, P, C);
+        ReferenceOps.GatherBackward(dinput, dy, positions, B, T, P, C);
+        o.Check("output", expected, output);
+        o.Check("dinput", dinput, dinputView);
     }
 }

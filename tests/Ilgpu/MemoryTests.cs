@@ -1,4 +1,5 @@
 using BertNative.Ilgpu;
+using BertNative.Interop;
 
 namespace BertNative.Tests.Ilgpu;
 
@@ -7,34 +8,42 @@ public sealed class MemoryTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
     [Test]
     public void AllocationsStartZeroed()
     {
-        Assert.That(Backend.Read(Backend.AllocateFloats(7)), Is.All.EqualTo(0f));
-        var ints = new int[5];
-        Backend.Download(Backend.AllocateInts(5), ints);
-        Assert.That(ints, Is.All.EqualTo(0));
+        using var o = Session();
+        Assert.That(o.Download(o.Poisoned(3).Slice(0, 0)), Is.Empty);
+        var floats = Backend.AllocateFloats(7);
+        var ints = Backend.AllocateInts(5);
+        var back = new int[5];
+        Backend.Download(ints, back);
+        Assert.That(o.Download(floats), Is.All.EqualTo(0.0));
+        Assert.That(back, Is.All.EqualTo(0));
+        floats.Buffer.Dispose();
+        ints.Buffer.Dispose();
     }
 
     [Test]
     public void UploadDownloadZeroAndCopyRespectSlices()
     {
-        var values = DeviceArrays.Random(10);
-        var view = Backend.Upload(values);
-        Assert.That(Backend.Read(view), Is.EqualTo(values));
+        using var o = Session();
+        var values = o.Floats(10);
+        var view = o.Upload(values);
+        Assert.That(o.Download(view), Is.EqualTo(values));
 
         Backend.Zero(view.Slice(2, 3));
-        var other = Backend.Poisoned(4);
+        var other = o.Poisoned(4);
         Backend.Copy(other, view.Slice(6, 4));
-        var expected = (float[])values.Clone();
-        Array.Fill(expected, 0f, 2, 3);
-        Assert.That(Backend.Read(view), Is.EqualTo(expected));
-        Assert.That(Backend.Read(other), Is.EqualTo(values[6..]));
+        var expected = (double[])values.Clone();
+        Array.Fill(expected, 0.0, 2, 3);
+        Assert.That(o.Download(view), Is.EqualTo(expected));
+        Assert.That(o.Download(other), Is.EqualTo(values[6..]));
     }
 
     [Test]
     public void IntsRoundTrip()
     {
+        using var o = Session();
         int[] values = [3, -1, int.MaxValue, 0];
         var back = new int[4];
-        Backend.Download(Backend.Upload(values), back);
+        Backend.Download(o.Upload(values), back);
         Assert.That(back, Is.EqualTo(values));
     }
 
@@ -42,11 +51,11 @@ public sealed class MemoryTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
     public void ViewsOfAnotherBackendAreRejected()
     {
         var backend = Backend;
-        var foreign = new BertNative.Interop.FloatView(new ForeignBuffer(), 0, 1);
+        var foreign = new FloatView(new ForeignBuffer(), 0, 1);
         Assert.Throws<ArgumentException>(() => backend.Zero(foreign));
     }
 
-    private sealed class ForeignBuffer() : BertNative.Interop.DeviceBuffer(1, sizeof(float))
+    private sealed class ForeignBuffer() : DeviceBuffer(1, sizeof(float))
     {
         protected override void Release() { }
     }

@@ -32,6 +32,7 @@ internal sealed class AdamKernel
     public void Step(AcceleratorStream stream, ArrayView<float> parameters, ArrayView<float> gradients,
         ArrayView<float> m, ArrayView<float> v, long n, AdamSettings s, int t)
     {
+        if (n == 0) return;
         var args = new AdamArgs(s.LearningRate, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay,
             (float)(1.0 - Math.Pow(s.Beta1, t)), (float)(1.0 - Math.Pow(s.Beta2, t)));
         step(stream, LaunchShape.Count(n), parameters, gradients, m, v, args);

@@ -59,8 +59,13 @@ internal sealed class AttentionSoftmaxKernels
     }
 
     public void Forward(AcceleratorStream stream, ArrayView<float> scores, ArrayView<int> validLens, int B, int T, int heads)
-        => forward(stream, new KernelConfig(LaunchShape.Count((long)B * heads * T), block), scores, validLens, T, heads);
+    {
+        int rows = LaunchShape.Count((long)B * heads * T);
+        if (rows > 0) forward(stream, new KernelConfig(rows, block), scores, validLens, T, heads);
+    }
 
     public void Backward(AcceleratorStream stream, ArrayView<float> dprobs, ArrayView<float> probs, int rows, int T)
-        => backward(stream, new KernelConfig(rows, block), dprobs, probs, T);
+    {
+        if (rows > 0) backward(stream, new KernelConfig(rows, block), dprobs, probs, T);
+    }
 }

@@ -2,7 +2,8 @@ using ILGPU.Algorithms;
 
 namespace BertNative.Ilgpu.Kernels;
 
-/// <summary>Scalar functions kernels call: the exact-erf GELU pieces (XMath has no erf) and the dropout mask.</summary>
+/// <summary>Scalar functions kernels call: tanh and the exact-erf GELU pieces (XMath has no erf, and its tanh
+/// becomes PTX tanh.approx, good to only ~5e-4), and the dropout mask.</summary>
 internal static class DeviceMath
 {
     public const float InvSqrt2 = 0.70710678118654752f;
@@ -27,6 +28,20 @@ internal static class DeviceMath
     public static float Gelu(float x) => x * NormalCdf(x);
 
     public static float GeluDerivative(float x) => NormalCdf(x) + x * InvSqrt2Pi * XMath.Exp(-0.5f * x * x);
+
+    /// <summary>tanh from exp (PTX ex2.approx is accurate to ~2 ulp): a Taylor series near 0, where 1 - e^-2|x| would cancel.</summary>
+    public static float Tanh(float x)
+    {
+        float a = XMath.Abs(x);
+        if (a < 0.1f)
+        {
+            float x2 = x * x;
+            return x * (1f + x2 * (-1f / 3f + x2 * (2f / 15f + x2 * (-17f / 315f + x2 * (62f / 2835f)))));
+        }
+        float e = XMath.Exp(-2f * a);
+        float t = (1f - e) / (1f + e);
+        return x < 0f ? -t : t;
+    }
 
     /// <summary>The contract's SplitMix64 finalizer (Interop's DropoutRng.Mix64), constant for constant.</summary>
     public static ulong Mix64(ulong x)

@@ -1,6 +1,5 @@
 using BertNative.Interop;
 using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Runtime;
 
 namespace BertNative.Ilgpu.Kernels;
@@ -29,7 +28,7 @@ internal sealed class ElementwiseKernels
         {
             (int)Activation.Relu => x > 0f ? x : 0f,
             (int)Activation.Gelu => DeviceMath.Gelu(x),
-            _ => XMath.Tanh(x),
+            _ => DeviceMath.Tanh(x),
         };
     }
 
@@ -42,7 +41,7 @@ internal sealed class ElementwiseKernels
         else
         {
             float y = output[i];
-            dinput[i] = dy * (1f - y * y);
+            dinput[i] = dy * ((1f - y) * (1f + y)); // 1 - y*y would cancel as |y| nears 1
         }
     }
 
@@ -50,13 +49,19 @@ internal sealed class ElementwiseKernels
         => output[i] = DeviceMath.Drop(input[i], args.Key, args.Threshold, args.Scale, i);
 
     public void ActivationForward(AcceleratorStream stream, Activation activation, ArrayView<float> output, ArrayView<float> input, long n)
-        => activationForward(stream, LaunchShape.Count(n), output, input, (int)activation);
+    {
+        if (n > 0) activationForward(stream, LaunchShape.Count(n), output, input, (int)activation);
+    }
 
     public void ActivationBackward(AcceleratorStream stream, Activation activation, ArrayView<float> dinput, ArrayView<float> doutput,
         ArrayView<float> input, ArrayView<float> output, long n)
-        => activationBackward(stream, LaunchShape.Count(n), dinput, doutput, input, output, (int)activation);
+    {
+        if (n > 0) activationBackward(stream, LaunchShape.Count(n), dinput, doutput, input, output, (int)activation);
+    }
 
     /// <summary>output = dropout(input), element index counted from the views' start. The caller handles inactive dropout.</summary>
     public void Dropout(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> input, long n, Dropout d)
-        => dropout(stream, LaunchShape.Count(n), output, input, new DropoutArgs(d.Key, d.Threshold, d.Scale));
+    {
+        if (n > 0) dropout(stream, LaunchShape.Count(n), output, input, new DropoutArgs(d.Key, d.Threshold, d.Scale));
+    }
 }

@@ -42,13 +42,19 @@ internal sealed class EmbeddingKernels
 
     public void Forward(AcceleratorStream stream, ArrayView<float> output, ArrayView<int> tokens, ArrayView<int> segments,
         ArrayView<float> tokenTable, ArrayView<float> segmentTable, ArrayView<float> positionTable, int B, int T, int H)
-        => forward(stream, LaunchShape.Count((long)B * T * H), output, tokens, segments, tokenTable, segmentTable, positionTable,
+    {
+        if ((long)B * T * H == 0) return;
+        forward(stream, LaunchShape.Count((long)B * T * H), output, tokens, segments, tokenTable, segmentTable, positionTable,
             new EmbeddingArgs(T, H, 1));
+    }
 
     /// <param name="dPositionTable">Any view when <paramref name="hasPosition"/> is false (it is not touched).</param>
     public void Backward(AcceleratorStream stream, ArrayView<float> dTokenTable, ArrayView<float> dSegmentTable,
         ArrayView<float> dPositionTable, bool hasPosition, ArrayView<float> doutput, ArrayView<int> tokens, ArrayView<int> segments,
         int B, int T, int H)
-        => backward(stream, LaunchShape.Count((long)B * T * H), dTokenTable, dSegmentTable, dPositionTable, doutput, tokens, segments,
+    {
+        if ((long)B * T * H == 0) return;
+        backward(stream, LaunchShape.Count((long)B * T * H), dTokenTable, dSegmentTable, dPositionTable, doutput, tokens, segments,
             new EmbeddingArgs(T, H, hasPosition ? 1 : 0));
+    }
 }

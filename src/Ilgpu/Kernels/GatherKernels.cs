@@ -31,8 +31,12 @@ internal sealed class GatherKernels
         => Atomic.Add(ref dinput[SourceIndex(i, positions, a)], doutput[i]);
 
     public void Forward(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> input, ArrayView<int> positions, int B, int T, int P, int C)
-        => forward(stream, LaunchShape.Count((long)B * P * C), output, input, positions, new GatherArgs(T, P, C));
+    {
+        if ((long)B * P * C > 0) forward(stream, LaunchShape.Count((long)B * P * C), output, input, positions, new GatherArgs(T, P, C));
+    }
 
     public void Backward(AcceleratorStream stream, ArrayView<float> dinput, ArrayView<float> doutput, ArrayView<int> positions, int B, int T, int P, int C)
-        => backward(stream, LaunchShape.Count((long)B * P * C), dinput, doutput, positions, new GatherArgs(T, P, C));
+    {
+        if ((long)B * P * C > 0) backward(stream, LaunchShape.Count((long)B * P * C), dinput, doutput, positions, new GatherArgs(T, P, C));
+    }
 }

@@ -122,7 +122,7 @@ internal sealed class LayerNormKernels
     public void Backward(AcceleratorStream stream, ArrayView<float> dinput, ArrayView<float> dgamma, ArrayView<float> dbeta,
         ArrayView<float> doutput, ArrayView<float> input, ArrayView<float> gamma, ArrayView<float> mean, ArrayView<float> rstd, int N, int C)
     {
-        if (N == 0) return;
+        if (N == 0 || C == 0) return;
         // Parameter sums first: dinput may alias doutput.
         backwardParameters(stream, C, dgamma, dbeta, doutput, input, mean, rstd, N, C);
         backwardInput(stream, new KernelConfig(N, block), dinput, doutput, input, gamma, mean, rstd, C);

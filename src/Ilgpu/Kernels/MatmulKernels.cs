@@ -34,5 +34,7 @@ internal sealed class MatmulKernels(Accelerator accelerator, GemmKernel gemm)
             dweight, new GemmOperand(I), accumulate: true);
 
     public void BackwardBias(AcceleratorStream stream, ArrayView<float> dbias, ArrayView<float> doutput, int N, int O)
-        => columnSums(stream, O, dbias, doutput, N, O);
+    {
+        if (O > 0) columnSums(stream, O, dbias, doutput, N, O);
+    }
 }
