@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using Perfolizer.Horology;
 
 namespace BertNative.Bench;
 
@@ -20,7 +18,5 @@ public static class BenchConfig
             .WithWarmupCount(2)
             .WithIterationCount(5)
             .WithId("InProcess")
-            .AsDefault())
-        // One unit for every row: ops span microseconds to seconds, and mixed units hide the ratios.
-        .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond));
+            .AsDefault());
 }
