@@ -1,1 +1,5 @@
-Console.WriteLine("bench");
+using BenchmarkDotNet.Running;
+using BertNative.Bench;
+
+// Every job runs in this process (see BenchConfig), so the built dll runs on a machine with only the .NET runtime.
+BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(args, BenchConfig.Create());
