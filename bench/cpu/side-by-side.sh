@@ -27,7 +27,7 @@ echo "PyTorch: $steps steps, batch 512, $threads threads ..." >&2
 
 host=$(hostname -s)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-/usr/bin/python3 - "$work/ours.json" "$work/torch.json" "$steps" "$threads" "$cpu" "bench/results/cpu-side-by-side-$host.md" <<'PY'
+/usr/bin/python3 - "$work/ours.json" "$work/torch.json" "$steps" "$threads" "$cpu" "bench/results/$(date +%F)-cpu-side-by-side-$host.md" <<'PY'
 import json, sys, datetime
 ours, torch = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 steps, threads, cpu, out = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
