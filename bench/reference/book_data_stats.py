@@ -15,7 +15,7 @@ import statistics
 import time
 
 RESERVED = ["<pad>", "<mask>", "<cls>", "<sep>"]
-UNK, PAD, MASK, CLS, SEP = 0, 1, 2, 3, 4
+UNK, PAD = 0, 1
 
 
 def read_paragraphs(path):

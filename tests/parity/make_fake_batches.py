@@ -17,7 +17,7 @@ import torch
 from bert_torch import BertModel, save_checkpoint
 import safetensors_io
 
-UNK, PAD, MASK, CLS, SEP = 0, 1, 2, 3, 4
+PAD, MASK, CLS, SEP = 1, 2, 3, 4
 FIRST_WORD = 5
 
 
