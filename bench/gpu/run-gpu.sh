@@ -1,94 +1,111 @@
 #!/usr/bin/env bash
-# One command on a GPU box that has nvcc, CMake and only a .NET runtime (no SDK):
-#   1. builds libbertnative_kernels.so with the box's own CUDA (cmake -S . -B build),
-#   2. copies it next to the prebuilt framework-dependent .NET outputs,
-#   3. runs the GPU tests (NUnit category GPU) from the prebuilt test assembly,
-#   4. runs the PyTorch-on-GPU side-by-side (a placeholder until the bench harness lands),
-# then prints one summary table. Exits non-zero if any step failed.
+# One command on a GPU box that has nvcc, CMake and Python with PyTorch, but no .NET SDK. It takes
+# the folder bench/gpu/prepare.sh made (a .NET runtime, the prebuilt outputs, WikiText-2), then:
+#   build   libbertnative_kernels.so with the box's own CUDA, copied next to every .NET output
+#   tests   the GPU tests (NUnit category GPU) from the test assembly; Inconclusive counts as failed here
+#   book    the book's 50 steps on cuda (intended and --book-pytorch) and on ilgpu, losses checked against the bands
+#   torch   PyTorch eager on the same GPU, same model, same first 50 batches of the same seed
+#   bench   BenchmarkDotNet op and training-step benchmarks on the GPU backends
+# and prints one summary table, also written to $OUT/summary.md. Exits non-zero if a stage failed.
 #
-# Usage: DOTNET_ROOT=/opt/dotnet bench/gpu/run-gpu.sh PREBUILT_DIR
-#   PREBUILT_DIR (or $BERTNATIVE_PREBUILT): a folder holding the outputs of `dotnet build`
-#   (e.g. tests/bin/Release/net10.0 copied as PREBUILT_DIR/tests); every folder under it that
-#   contains BertNative.Interop.dll gets the library.
-# Optional: CMAKE_CUDA_ARCHITECTURES (default 80-real;90-real;90-virtual, or "native"),
-#   CUDAHOSTCXX, TEST_FILTER (default TestCategory=GPU), OUT (folder for the logs).
+# Usage: bash bench/gpu/run-gpu.sh device            (STAGES="build tests book torch bench" by default)
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-prebuilt="${1:-${BERTNATIVE_PREBUILT:-}}"
+pack="$(cd "${1:-device}" && pwd)"
 out="${OUT:-$repo/runs/gpu}"
-filter="${TEST_FILTER:-TestCategory=GPU}"
-mkdir -p "$out"
+stages=" ${STAGES:-build tests book torch bench} "
+unpacked="$repo/build/gpu-unpacked"   # outside the carried folder, so it never travels
+mkdir -p "$out" "$unpacked"
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 declare -a rows=()
 failed=0
-row() { rows+=("$(printf '%-22s %-6s %s' "$1" "$2" "$3")"); [ "$2" = FAIL ] && failed=1; return 0; }
+row() { rows+=("| $1 | $2 | $3 |"); [ "$2" = FAIL ] && failed=1; return 0; }
+wants() { [[ "$stages" == *" $1 "* ]]; }
+in_band() { python3 -c "import sys; v=float(sys.argv[1]); sys.exit(0 if float(sys.argv[2]) <= v <= float(sys.argv[3]) else 1)" "$@"; }
 
-# ---- 0. the machine ----
-if command -v nvidia-smi >/dev/null; then
-  gpu="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)"
-  row "gpu" ok "$gpu"
-else
-  row "gpu" FAIL "nvidia-smi not found"
+# ---- the machine and the unpacked .NET side ----
+gpu="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
+row "gpu" "${gpu:+ok}${gpu:-FAIL}" "${gpu:-nvidia-smi found no GPU}"
+for archive in dotnet-runtime prebuilt wikitext-2; do
+  [ -d "$unpacked/$archive" ] || { mkdir -p "$unpacked/$archive" && tar -C "$unpacked/$archive" -xJf "$pack/$archive.tar.xz"; }
+done
+export DOTNET_ROOT="$unpacked/dotnet-runtime"
+dotnet="$DOTNET_ROOT/dotnet"
+prebuilt="$unpacked/prebuilt/prebuilt"
+data="$unpacked/wikitext-2/wikitext-2"
+export BERTNATIVE_DATA="$data"
+app() { "$dotnet" "$prebuilt/trainer/bertnative.dll" "$@"; }
+
+# ---- build: the native library with this box's CUDA ----
+if wants build; then
+  library="$repo/build/gpu/libbertnative_kernels.so"
+  if (cd "$repo" && cmake -S . -B build/gpu -DCMAKE_BUILD_TYPE=Release ${CMAKE_CUDA_ARCHITECTURES:+-DCMAKE_CUDA_ARCHITECTURES="$CMAKE_CUDA_ARCHITECTURES"} \
+        && cmake --build build/gpu -j) >"$out/cmake.log" 2>&1 && [ -f "$library" ]; then
+    for dir in "$prebuilt"/*/; do cp "$library" "$dir"; done
+    row "native build" ok "$(nvcc --version | tail -1)"
+  else
+    row "native build" FAIL "see cmake.log"; tail -30 "$out/cmake.log"
+  fi
 fi
 
-# ---- 1. native library ----
-arch_flag=()
-[ -n "${CMAKE_CUDA_ARCHITECTURES:-}" ] && arch_flag=(-DCMAKE_CUDA_ARCHITECTURES="$CMAKE_CUDA_ARCHITECTURES")
-library="$repo/build/libbertnative_kernels.so"
-if (cd "$repo" && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "${arch_flag[@]}" && cmake --build build -j) >"$out/cmake.log" 2>&1 \
-   && [ -f "$library" ]; then
-  row "native build" ok "$(nvcc --version | tail -1); $library"
-else
-  row "native build" FAIL "see $out/cmake.log"; tail -30 "$out/cmake.log"
-fi
-
-# ---- 2. copy next to the .NET outputs ----
-dotnet_cmd="${DOTNET_ROOT:+$DOTNET_ROOT/}dotnet"
-export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-tests_dll=""
-if [ -z "$prebuilt" ] || [ ! -d "$prebuilt" ]; then
-  row "copy library" FAIL "no prebuilt outputs folder (argument or \$BERTNATIVE_PREBUILT)"
-elif [ -f "$library" ]; then
-  copied=0
-  while IFS= read -r dir; do cp "$library" "$dir/" && copied=$((copied + 1)); done \
-    < <(find "$prebuilt" -name BertNative.Interop.dll -printf '%h\n' | sort -u)
-  tests_dll="$(find "$prebuilt" -name BertNative.Tests.dll | head -1)"
-  if [ "$copied" -gt 0 ]; then row "copy library" ok "into $copied output folder(s)"; else row "copy library" FAIL "no BertNative.Interop.dll under $prebuilt"; fi
-fi
-
-# ---- 3. GPU tests from the test assembly (NUnit runner, no SDK needed) ----
-if [ -n "$tests_dll" ]; then
-  (cd "$(dirname "$tests_dll")" && "$dotnet_cmd" BertNative.Tests.dll --filter "$filter") >"$out/gpu-tests.log" 2>&1
+# ---- tests: every GPU test must run and pass ----
+if wants tests; then
+  (cd "$prebuilt/tests" && "$dotnet" BertNative.Tests.dll --filter "TestCategory=GPU") >"$out/gpu-tests.log" 2>&1
   status=$?
   count() { awk -v key="$1" '$1 == key":" {print $2}' "$out/gpu-tests.log" | tail -1; }
-  total=$(count total); passed=$(count succeeded); fails=$(count failed); skipped=$(count skipped)
-  summary="total ${total:-?}, passed ${passed:-?}, failed ${fails:-?}, inconclusive/skipped ${skipped:-?}"
-  if [ "$status" -eq 0 ] && [ "${passed:-0}" -gt 0 ] && [ "${skipped:-0}" -eq 0 ]; then
-    row "gpu tests" ok "$summary"
-  else
-    # On a GPU box an Inconclusive GPU test is a failure: the probe should have found the device.
-    row "gpu tests" FAIL "$summary (exit $status; see $out/gpu-tests.log)"
-    grep -m1 -E "no CUDA GPU|unavailable" "$out/gpu-tests.log" || true
-    grep -E "^failed " "$out/gpu-tests.log" | head -20 || true
-  fi
-else
-  row "gpu tests" FAIL "BertNative.Tests.dll not found under ${prebuilt:-?}"
+  summary="total $(count total), passed $(count succeeded), failed $(count failed), inconclusive $(count skipped)"
+  if [ "$status" -eq 0 ] && [ "$(count skipped)" = 0 ]; then row "gpu tests" ok "$summary"
+  else row "gpu tests" FAIL "$summary (exit $status; gpu-tests.log)"; grep -E "^failed |unavailable" "$out/gpu-tests.log" | head -20; fi
 fi
 
-# ---- 4. PyTorch on the same GPU (side by side; BertNative's column comes with the bench harness) ----
-if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  if python3 "$repo/bench/gpu/torch_side_by_side.py" >"$out/torch.log" 2>&1; then
-    row "pytorch side-by-side" ok "see table below ($out/torch.log)"
-  else
-    row "pytorch side-by-side" FAIL "see $out/torch.log"
-  fi
-else
-  row "pytorch side-by-side" skip "python3 torch with CUDA not installed"
+# ---- book: the 50 steps on each GPU backend ----
+book() { # name device extra-args...; checks the bands of bench/results/*cpu-book-runs*.md
+  local name=$1 device=$2; shift 2
+  if app pretrain --device "$device" --seed 1 --out "$out/$name" --json "$@" >"$out/$name.json" 2>"$out/$name.log"; then
+    read -r mlm nsp pps < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['mlm'], d['nsp'], d['steady_pairs_per_sec'])" "$out/$name.json")
+    local lo hi nlo nhi; if [[ " $* " == *" --book-pytorch "* ]]; then lo=5.2 hi=5.9 nlo=0.70 nhi=0.82; else lo=7.2 hi=7.45 nlo=0.65 nhi=0.95; fi
+    if in_band "$mlm" $lo $hi && in_band "$nsp" $nlo $nhi; then row "book $name" ok "MLM $mlm, NSP $nsp, $pps pairs/s"
+    else row "book $name" FAIL "MLM $mlm (band $lo-$hi), NSP $nsp (band $nlo-$nhi), $pps pairs/s"; fi
+  else row "book $name" FAIL "see $name.log"; tail -5 "$out/$name.log"; fi
+}
+if wants book; then
+  book cuda cuda
+  book cuda-book-pytorch cuda --book-pytorch
+  book ilgpu ilgpu
 fi
 
-echo
-echo "==== BertNative GPU run ===="
-printf '%-22s %-6s %s\n' "step" "status" "detail"
-printf '%s\n' "${rows[@]}"
-[ -f "$out/torch.log" ] && { echo; cat "$out/torch.log"; }
+# ---- torch: PyTorch eager, same GPU, same batches ----
+if wants torch; then
+  app data --seed 1 --export-batches "$out/batches.safetensors" --batches-count 50 --batch 512 >/dev/null 2>"$out/export.log"
+  config="$out/cuda/checkpoint/config.json"
+  if [ -f "$config" ] && python3 "$repo/tests/parity/bert_torch.py" train --init pytorch --config "$config" --batches "$out/batches.safetensors" \
+        --steps 50 --device cuda --json >"$out/torch.json" 2>"$out/torch.log"; then
+    read -r tpps tmlm tnsp < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['pairs_per_sec'], d['mlm'], d['nsp'])" "$out/torch.json")
+    row "pytorch eager" ok "MLM $tmlm, NSP $tnsp, $tpps pairs/s"
+    for name in cuda ilgpu; do
+      [ -f "$out/$name.json" ] || continue
+      ratio=$(python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['steady_pairs_per_sec'] / float(sys.argv[2]), 2))" "$out/$name.json" "$tpps")
+      row "ratio $name / pytorch" ok "${ratio}x"
+    done
+  else row "pytorch eager" FAIL "see torch.log (needs $config from the book stage)"; tail -5 "$out/torch.log"; fi
+fi
+
+# ---- bench: op and step benchmarks on the GPU backends ----
+if wants bench; then
+  if (cd "$prebuilt/bench" && BERTNATIVE_BENCH_BACKENDS=cuda,ilgpu "$dotnet" BertNative.Bench.dll --filter '*OpBenchmarks*' '*TrainStep*' \
+        --artifacts "$out/bench") >"$out/bench.log" 2>&1; then
+    row "benchmarks" ok "tables in bench.log and bench/results/"
+  else row "benchmarks" FAIL "see bench.log"; tail -20 "$out/bench.log"; fi
+fi
+
+{
+  echo "# BertNative GPU run, $(date -u +%F)"
+  echo
+  echo "GPU: ${gpu:-none}"
+  echo
+  echo "| stage | status | detail |"
+  echo "|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} | tee "$out/summary.md"
 exit "$failed"
