@@ -60,7 +60,7 @@ public static class LossPlot
     {
         if (!(value > 0)) return 1;
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        return Math.Ceiling(value / magnitude * 2) / 2 * magnitude;
+        return new[] { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 }.Select(m => m * magnitude).First(top => top >= value);
     }
 
     private static IEnumerable<double> Ticks(double min, double max)
