@@ -71,6 +71,18 @@ public class WholeModelTests
     }
 
     [Test]
+    public void AStopRequestEndsTrainingBetweenSteps()
+    {
+        var config = TinyBert.Config();
+        using var cpu = new CpuBackend();
+        var model = new BertModel(cpu, config, 8, TinyBert.MaxLen, TinyBert.Init(config));
+        using var stop = new CancellationTokenSource();
+        var result = Pretrainer.Run(model, TinyBert.Examples, new PretrainSettings(10, 8, new AdamSettings(0.01f), 1, LossMode.Intended),
+            step => { if (step.Step == 3) stop.Cancel(); }, stop.Token);
+        Assert.That(result.Steps.Select(s => s.Step), Is.EqualTo(new[] { 1, 2, 3 }));
+    }
+
+    [Test]
     public void ImpossibleConfigsAreRejectedWithOneLine()
     {
         var heads = Assert.Throws<BertNativeException>(() => (BertConfig.Book(100) with { Heads = 3 }).Validate(64));

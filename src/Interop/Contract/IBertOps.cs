@@ -10,6 +10,9 @@ namespace BertNative.Interop;
 /// - Activation gradients are WRITTEN (=), unless a flag says accumulate.
 /// - B batch, T sequence length, H hidden, V vocabulary, P prediction slots, N rows (often B*T), C columns.
 /// - Shapes are given in brackets after each parameter.
+/// - Aliasing: an op may write in place only where its doc says so. Every backend also allows
+///   LayerNormBackward's dinput to alias doutput, and ResidualLayerNormForward's residual to alias a or b.
+/// - Scratch memory an op needs beyond its arguments is the backend's own, allocated on first use and reused.
 /// </summary>
 public interface IBertOps
 {

@@ -10,8 +10,10 @@ public interface IDeviceMemory
     /// <summary>A new zero-filled buffer of <paramref name="count"/> ints. The backend frees it on Dispose.</summary>
     IntView AllocateInts(long count);
 
+    /// <summary>Copies the host span into the first source.Length elements of the view (at most its count).</summary>
     void Upload(FloatView destination, ReadOnlySpan<float> source);
     void Upload(IntView destination, ReadOnlySpan<int> source);
+    /// <summary>Copies the first destination.Length elements of the view (at most its count) to the host, after the ops before it.</summary>
     void Download(FloatView source, Span<float> destination);
     void Download(IntView source, Span<int> destination);
 

@@ -4,10 +4,12 @@ using BertNative.Model.Data;
 
 namespace BertNative.Model.Training;
 
-/// <summary>The pretraining loop (spec §3): epoch-shuffled batches, one Adam step each, losses read every step.</summary>
+/// <summary>The pretraining loop (spec §3): epoch-shuffled batches, one Adam step each, losses read every step.
+/// A cancelled token stops it between steps; the result then holds the steps that finished.</summary>
 public static class Pretrainer
 {
-    public static PretrainResult Run(BertModel model, PretrainingExamples examples, PretrainSettings settings, Action<StepResult>? onStep = null)
+    public static PretrainResult Run(BertModel model, PretrainingExamples examples, PretrainSettings settings,
+        Action<StepResult>? onStep = null, CancellationToken stop = default)
     {
         if (!float.IsFinite(settings.Adam.LearningRate) || settings.Adam.LearningRate <= 0)
             throw new BertNativeException($"--lr {settings.Adam.LearningRate} must be a positive number");
@@ -16,7 +18,7 @@ public static class Pretrainer
         var batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
         var steps = new List<StepResult>(settings.Steps);
         var clock = new Stopwatch();
-        for (int t = 1; t <= settings.Steps; t++)
+        for (int t = 1; t <= settings.Steps && !stop.IsCancellationRequested; t++)
         {
             batch.Fill(examples, sampler.Next());
             clock.Restart();

@@ -25,6 +25,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         DeviceOptions.Device, DeviceOptions.Threads,
         DataOptions.DataDir,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json"),
+        OptionSpec.Value("save-every", "N", "0", "also save the checkpoint every N steps (0: only at the end; Ctrl+C always saves)"),
         OptionSpec.Flag("book-pytorch", "reproduce the book's PyTorch defects: unweighted MLM mean over padding, frozen positions"),
         OptionSpec.Flag("json", "print a one-object JSON summary on stdout instead of the book's lines"),
     ];
@@ -32,6 +33,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
     public override int Run(ParsedOptions o)
     {
         int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
+        int saveEvery = o.Int("save-every", 0, 10_000_000);
         float lr = o.Float("lr", 1e-12f, 100f);
         ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
         var mode = o.Flag("book-pytorch") ? LossMode.BookPyTorch : LossMode.Intended;
@@ -55,22 +57,27 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var model = ModelMemory.Create(backend, config, Math.Min(batchSize, dataset.Examples.Count), maxLen, init);
         var settings = new PretrainSettings(steps, batchSize, new AdamSettings(lr), seed, mode);
 
+        string checkpointDir = Path.Combine(runDir, "checkpoint");
+        void Save(int completedSteps) => Checkpoint.Save(checkpointDir, config, dataset.Corpus.Vocabulary, model.DownloadParameters(),
+            new Dictionary<string, string> { ["steps"] = completedSteps.ToString(CultureInfo.InvariantCulture), ["seed"] = seed.ToString(CultureInfo.InvariantCulture), ["loss"] = mode.ToString() });
+
         var progress = new ProgressBar(stderr, steps);
+        using var interrupt = new InterruptAfterStep(stderr);
         using var metrics = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"));
         var result = Pretrainer.Run(model, dataset.Examples, settings, step =>
         {
             metrics.WriteLine(JsonSerializer.Serialize(new { step = step.Step, epoch = step.Epoch, mlm = step.Mlm, nsp = step.Nsp, seconds = step.Seconds, pairs = step.Pairs }));
             progress.Report(step);
-        });
+            if (saveEvery > 0 && step.Step % saveEvery == 0 && step.Step < steps) Save(step.Step);
+        }, interrupt.Token);
         progress.Finish();
         metrics.Flush();
-
-        string checkpointDir = Path.Combine(runDir, "checkpoint");
-        Checkpoint.Save(checkpointDir, config, dataset.Corpus.Vocabulary, model.DownloadParameters(),
-            new Dictionary<string, string> { ["steps"] = steps.ToString(CultureInfo.InvariantCulture), ["seed"] = seed.ToString(CultureInfo.InvariantCulture), ["loss"] = mode.ToString() });
+        if (result.Steps.Count == 0) throw new BertNativeException("interrupted before the first step finished; nothing was trained or saved");
+        if (result.Steps.Count < steps) stderr.WriteLine($"interrupted: {result.Steps.Count} of {steps} steps done; saving what was trained");
+        Save(result.Steps.Count);
         string device = $"{backend.Name} ({backend.DeviceDescription})";
         LossPlot.WriteSvg(Path.Combine(runDir, "loss.svg"), result.Steps, $"BERT pretraining on WikiText-2, {device}");
-        var summary = new PretrainSummary(result.MeanMlm, result.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, steps, batchSize, maxLen,
+        var summary = new PretrainSummary(result.MeanMlm, result.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, result.Steps.Count, batchSize, maxLen,
             layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, runDir, checkpointDir);
         File.WriteAllText(Path.Combine(runDir, "summary.json"), JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
 
