@@ -1,0 +1,30 @@
+using BertNative.Interop;
+using BertNative.Interop.Cpu;
+using BertNative.Model;
+using BertNative.Model.Data;
+using BertNative.Model.Profiling;
+using BertNative.Model.Training;
+using BertNative.Tests.Support;
+
+namespace BertNative.Tests.Model;
+
+/// <summary>Where one book training step spends its time on the cpu backend, op by op. A print, not a check.</summary>
+public class StepProfile
+{
+    [Test, Explicit("profile print, not a check"), Category("Benchmark")]
+    public void PrintBookStepProfile([Values(CpuGemm.Auto, CpuGemm.Managed)] CpuGemm gemm)
+    {
+        var dataset = WikiTextDataset.Load(TestData.WikiTextDir, 64, seed: 1);
+        var config = BertConfig.Book(dataset.Corpus.Vocabulary.Count);
+        var batch = BertNative.Model.Checkpoints.BatchFile.Sample(dataset.Examples, 512, 1, samplerSeed: 1)[0];
+        using var timed = new TimedBackend(new CpuBackend(gemm: gemm));
+        var model = new BertModel(timed, config, 512, 64, Initialization.Initialize(new ParameterLayout(config), new SeededRandom(1)));
+        model.TrainStep(batch, new AdamSettings(0.01f), 1, seed: 1); // warm-up: JIT, first touch
+        timed.Reset();
+        model.TrainStep(batch, new AdamSettings(0.01f), 2, seed: 1);
+        TestContext.Out.WriteLine($"{timed.DeviceDescription}: op, ms, calls");
+        foreach (var (op, ms, calls) in timed.Times) TestContext.Out.WriteLine($"  {op,-28} {ms,8:F1} {calls,5}");
+        double total = timed.Times.Sum(t => t.Milliseconds);
+        TestContext.Out.WriteLine($"  step {total:F0} ms ({512 / total * 1000:F0} pairs/s)");
+    }
+}
