@@ -1,7 +1,4 @@
-using System.Runtime.CompilerServices;
-using BertNative.Ilgpu;
 using BertNative.Interop;
-using BertNative.Interop.Cuda;
 using BertNative.Model;
 using BertNative.Model.Data;
 using BertNative.Model.Training;
@@ -22,7 +19,7 @@ public class GpuBookRunTests
     [TestCase("ilgpu", LossMode.Intended, 7.2, 7.45, 0.65, 0.95)]
     public void FiftyBookStepsLandInTheBands(string backendName, LossMode mode, double mlmLow, double mlmHigh, double nspLow, double nspHigh)
     {
-        using var backend = CreateGpuBackend(backendName);
+        using var backend = TestGpuBackends.Create(backendName);
         const ulong seed = 1;
         var dataset = WikiTextDataset.Load(TestData.WikiTextDir, 64, seed ^ SeedStreams.Data);
         var config = BertConfig.Book(dataset.Corpus.Vocabulary.Count);
@@ -36,19 +33,4 @@ public class GpuBookRunTests
             Assert.That(result.MeanNsp, Is.InRange(nspLow, nspHigh), "mean NSP loss");
         });
     }
-
-    private static IBackend CreateGpuBackend(string name)
-    {
-        try { return Create(name); }
-        catch (BertNativeException e)
-        {
-            Assert.Inconclusive($"no {name} GPU: {e.Message}");
-            throw;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static IBackend Create(string name) => name == "cuda"
-        ? CudaProbe.UnavailableReason is { } why ? throw new BertNativeException(why) : CudaBackend.Create()
-        : IlgpuBackend.Create(IlgpuDeviceKind.Auto);
 }
