@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using BertNative.Ilgpu;
 using BertNative.Interop;
-using BertNative.Interop.Cpu;
 using BertNative.Interop.Cuda;
+using BertNative.Trainer.Commands;
 
 namespace BertNative.Bench.Backends;
 
@@ -28,19 +28,8 @@ public static class BenchBackends
         if (Wanted("ilgpu") && IlgpuHasGpu()) yield return "ilgpu";
     }
 
-    public static IBackend Create(string name) => name switch
-    {
-        "cpu" => new CpuBackend(),
-        "cuda" => CreateCuda(),
-        "ilgpu" => CreateIlgpu(),
-        _ => throw new ArgumentException($"unknown backend '{name}'", nameof(name)),
-    };
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    static IBackend CreateCuda() => CudaBackend.Create();
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    static IBackend CreateIlgpu() => IlgpuBackend.Create(IlgpuDeviceKind.Auto);
+    /// <summary>The backend as the CLI's --device would build it.</summary>
+    public static IBackend Create(string name) => BackendSelector.Select(name, threads: 0).Backend;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static bool IlgpuHasGpu() => IlgpuBackend.Probe().HasGpu;

@@ -12,7 +12,7 @@ public sealed class BertModel
 {
     private readonly IBackend _d;
     private readonly BertActivations _a;
-    private readonly int[] _mlmRows, _mlmLabels, _clsRows;
+    private readonly int[] _mlmRows, _mlmLabels;
     private int _batchSize, _mlmRowCount;
     private float _mlmScale;
     private Dropout[] _dropouts = [];
@@ -35,8 +35,7 @@ public sealed class BertModel
         _a = new BertActivations(backend, config, capacity, seqLen, P);
         _mlmRows = new int[capacity * P];
         _mlmLabels = new int[capacity * P];
-        _clsRows = [.. Enumerable.Range(0, capacity).Select(b => b * seqLen)];
-        backend.Upload(_a.ClsRows, _clsRows);
+        backend.Upload(_a.ClsRows, [.. Enumerable.Range(0, capacity).Select(b => b * seqLen)]);
     }
 
     public BertConfig Config { get; }

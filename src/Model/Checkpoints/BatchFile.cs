@@ -23,7 +23,8 @@ public static class BatchFile
         ]);
     }
 
-    /// <summary>The first <paramref name="count"/> batches a training run with this seed would see.</summary>
+    /// <summary>The batches a training run with this sampler seed would see, in order, except that an epoch's
+    /// partial last batch is skipped (a file holds batches of one shape). Within the first epoch they are identical.</summary>
     public static List<Batch> Sample(PretrainingExamples examples, int batchSize, int count, ulong samplerSeed)
     {
         var sampler = new BatchSampler(examples.Count, batchSize, new SeededRandom(samplerSeed));
@@ -32,7 +33,7 @@ public static class BatchFile
         {
             var batch = new Batch(Math.Min(batchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
             var indices = sampler.Next();
-            if (indices.Length != batch.Capacity) indices = sampler.Next(); // keep every batch full-size
+            if (indices.Length != batch.Capacity) indices = sampler.Next();
             batch.Fill(examples, indices);
             batches.Add(batch);
         }

@@ -92,14 +92,20 @@ public sealed class Corpus
     /// <summary>Distinct words with their counts, looked up by span so no string is allocated per token.</summary>
     private sealed class WordTable
     {
-        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _index;
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
         private readonly List<string> _words = [];
         private readonly List<int> _counts = [];
 
+        public WordTable()
+        {
+            _index = new Dictionary<string, int>(StringComparer.Ordinal);
+            _bySpan = _index.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
         public int Intern(ReadOnlySpan<char> word)
         {
-            var lookup = _index.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (!lookup.TryGetValue(word, out int id))
+            if (!_bySpan.TryGetValue(word, out int id))
             {
                 id = _words.Count;
                 string s = word.ToString();
