@@ -17,6 +17,7 @@ constexpr float kMasked = -1e6f;
 
 // One warp per row (b, h, i) of probs, which holds the raw scores Q K^T on entry.
 // Writes probs; when dropout is on, also dropped = probs * mask (the GEMM operand).
+// Padded queries (i >= valid) get a zero row, so their output is 0 and backward passes them no gradient.
 __global__ void masked_softmax_kernel(float* probs, float* dropped, const int* valid_lens, int64_t rows, int heads,
                                       int T, float scale, DropoutMask mask) {
     int64_t row = (blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x) / kWarp;
@@ -24,6 +25,13 @@ __global__ void masked_softmax_kernel(float* probs, float* dropped, const int* v
     if (row >= rows) return;
     int valid = valid_lens[row / (static_cast<int64_t>(heads) * T)];
     float* p = probs + row * T;
+    if (row % T >= valid) {
+        for (int j = lane; j < T; j += kWarp) {
+            p[j] = 0.0f;
+            if (dropped) dropped[row * T + j] = 0.0f;
+        }
+        return;
+    }
 
     float max_score = -INFINITY;
     for (int j = lane; j < T; j += kWarp) max_score = fmaxf(max_score, j < valid ? p[j] * scale : kMasked);

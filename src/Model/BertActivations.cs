@@ -2,10 +2,11 @@ using BertNative.Interop;
 
 namespace BertNative.Model;
 
-/// <summary>What one encoder block keeps from forward for backward. Shapes for N = B*T rows.</summary>
+/// <summary>What one encoder block keeps from forward for backward. N = B*T rows at most: packed rows
+/// (valid tokens only) everywhere but in attention, which works on the padded [B,T] layout.</summary>
 public sealed class LayerActivations(IDeviceMemory d, int N, int B, int T, BertConfig c)
 {
-    public readonly FloatView Qkv = d.AllocateFloats((long)N * 3 * c.Hidden);            // [N,3H]
+    public readonly FloatView PaddedQkv = d.AllocateFloats((long)N * 3 * c.Hidden);      // [B,T,3H] zero at padding
     public readonly FloatView Probs = d.AllocateFloats((long)B * c.Heads * T * T);      // [B,heads,T,T]
     public readonly FloatView Attention = d.AllocateFloats((long)N * c.Hidden);         // [N,H] heads merged
     public readonly FloatView Residual1 = d.AllocateFloats((long)N * c.Hidden);         // [N,H] x + dropout(attn W_o)
@@ -20,6 +21,13 @@ public sealed class LayerActivations(IDeviceMemory d, int N, int B, int T, BertC
 /// <summary>
 /// Every device buffer a training step touches, allocated once for (capacity B, T) so that no
 /// step allocates. R = B*P is the most MLM rows a batch can have.
+///
+/// The encoder runs on packed rows: only the valid tokens of each example, example after example
+/// (row offset_b + t for t &lt; valid_len_b). Padded tokens never reach the loss (their keys are masked
+/// and their outputs unused), so leaving them out is exact and saves about 30% of the encoder on
+/// WikiText-2. Attention and the embedding lookup keep the padded [B,T] layout; two gathers move rows
+/// between the layouts. Unpacking reads padding from a zero row kept at index <see cref="ZeroRow"/>
+/// of the buffers it reads, so padded slots are exactly zero, in forward and in backward.
 /// </summary>
 public sealed class BertActivations
 {
@@ -30,6 +38,7 @@ public sealed class BertActivations
         SeqLen = T;
         PredictionSlots = P;
 
+        ZeroRow = N;
         Tokens = d.AllocateInts(N);
         Segments = d.AllocateInts(N);
         ValidLens = d.AllocateInts(capacity);
@@ -37,10 +46,14 @@ public sealed class BertActivations
         MlmLabels = d.AllocateInts(R);
         ClsRows = d.AllocateInts(capacity);
         NspLabels = d.AllocateInts(capacity);
+        PackRows = d.AllocateInts(N);
+        UnpackRows = d.AllocateInts(N);
 
         X = [.. Enumerable.Range(0, c.Layers + 1).Select(_ => d.AllocateFloats((long)N * H))];
         Layers = [.. Enumerable.Range(0, c.Layers).Select(_ => new LayerActivations(d, N, capacity, T, c))];
         Scratch = d.AllocateFloats((long)N * H);
+        PaddedScratch = d.AllocateFloats((long)N * H);
+        Qkv = d.AllocateFloats((N + 1L) * 3 * H);
 
         MlmInput = d.AllocateFloats((long)R * H);
         MlmDense = d.AllocateFloats((long)R * H);
@@ -58,8 +71,9 @@ public sealed class BertActivations
         NspLosses = d.AllocateFloats(capacity);
         LossSums = d.AllocateFloats(2);
 
-        GradX = d.AllocateFloats((long)N * H);
-        GradY = d.AllocateFloats((long)N * H);
+        GradX = d.AllocateFloats((N + 1L) * H);
+        GradY = d.AllocateFloats((N + 1L) * H);
+        GradPaddedQkv = d.AllocateFloats((long)N * 3 * H);
         GradQkv = d.AllocateFloats((long)N * 3 * H);
         GradFfn = d.AllocateFloats((long)N * c.FfnHidden);
         GradMlmA = d.AllocateFloats((long)R * H);
@@ -71,20 +85,26 @@ public sealed class BertActivations
     public int Capacity { get; }
     public int SeqLen { get; }
     public int PredictionSlots { get; }
+    /// <summary>The row index, B*T at capacity, that Qkv, GradX and GradY keep at zero for unpacking.</summary>
+    public int ZeroRow { get; }
 
     // Batch inputs.
     public IntView Tokens { get; }       // [B,T]
     public IntView Segments { get; }     // [B,T]
     public IntView ValidLens { get; }    // [B]
-    public IntView MlmRows { get; }      // [R] row b*T+position of each MLM prediction
+    public IntView MlmRows { get; }      // [R] packed row of each MLM prediction
     public IntView MlmLabels { get; }    // [R]
-    public IntView ClsRows { get; }      // [B] row b*T of each <cls>
+    public IntView ClsRows { get; }      // [B] packed row of each <cls>
     public IntView NspLabels { get; }    // [B]
+    public IntView PackRows { get; }     // [N packed] padded row b*T+t of each packed row
+    public IntView UnpackRows { get; }   // [B*T] packed row of each padded slot, ZeroRow for padding
 
-    // Encoder: X[0] = embeddings, X[l+1] = output of block l.
+    // Encoder over packed rows: X[0] = embeddings, X[l+1] = output of block l.
     public FloatView[] X { get; }
     public LayerActivations[] Layers { get; }
-    public FloatView Scratch { get; }    // [N,H] pre-dropout sublayer outputs
+    public FloatView Scratch { get; }        // [N,H] pre-dropout sublayer outputs
+    public FloatView PaddedScratch { get; }  // [B,T,H] embeddings, attention output and their gradients, padded
+    public FloatView Qkv { get; }            // [N+1,3H] packed projections, last row zero
 
     // MLM head over R rows.
     public FloatView MlmInput { get; }
@@ -105,9 +125,10 @@ public sealed class BertActivations
     public FloatView LossSums { get; }   // [2]: sum of MLM losses, sum of NSP losses
 
     // Gradients of activations.
-    public FloatView GradX { get; }
-    public FloatView GradY { get; }
-    public FloatView GradQkv { get; }
+    public FloatView GradX { get; }          // [N+1,H] last row zero
+    public FloatView GradY { get; }          // [N+1,H] last row zero
+    public FloatView GradPaddedQkv { get; }  // [B,T,3H]
+    public FloatView GradQkv { get; }        // [N,3H] packed
     public FloatView GradFfn { get; }
     public FloatView GradMlmA { get; }
     public FloatView GradMlmB { get; }

@@ -12,8 +12,8 @@ public sealed class BertModel
 {
     private readonly IBackend _d;
     private readonly BertActivations _a;
-    private readonly int[] _mlmRows, _mlmLabels;
-    private int _batchSize, _mlmRowCount;
+    private readonly int[] _mlmRows, _mlmLabels, _clsRows, _packRows, _unpackRows;
+    private int _batchSize, _tokenCount, _mlmRowCount;
     private float _mlmScale;
     private Dropout[] _dropouts = [];
 
@@ -35,7 +35,9 @@ public sealed class BertModel
         _a = new BertActivations(backend, config, capacity, seqLen, P);
         _mlmRows = new int[capacity * P];
         _mlmLabels = new int[capacity * P];
-        backend.Upload(_a.ClsRows, [.. Enumerable.Range(0, capacity).Select(b => b * seqLen)]);
+        _clsRows = new int[capacity];
+        _packRows = new int[capacity * seqLen];
+        _unpackRows = new int[capacity * seqLen];
     }
 
     public BertConfig Config { get; }
@@ -48,11 +50,13 @@ public sealed class BertModel
     public int Capacity => _a.Capacity;
     public int SeqLen => _a.SeqLen;
 
-    /// <summary>The encoder's output [B,T,H] of the last forward.</summary>
+    /// <summary>The encoder's output of the last forward, packed: [valid tokens, H], the valid tokens of
+    /// each example in order (for a batch of one, the first valid_len rows).</summary>
     public FloatView EncoderOutput => _a.X[^1];
 
-    /// <summary>Uploads a batch and lays out its MLM rows: only the real slots for the intended loss
-    /// (padding slots have weight 0, so skipping them changes nothing), all B*P slots for the book's.</summary>
+    /// <summary>Uploads a batch, lays out the packed rows of its valid tokens (see <see cref="BertActivations"/>)
+    /// and its MLM rows: only the real slots for the intended loss (padding slots have weight 0, so skipping
+    /// them changes nothing), all B*P slots for the book's.</summary>
     public void LoadBatch(Batch batch)
     {
         if (batch.Size > Capacity || batch.MaxLen != SeqLen) throw new ArgumentException("batch does not fit the model's buffers");
@@ -63,11 +67,19 @@ public sealed class BertModel
         _d.Upload(_a.ValidLens.Slice(0, B), batch.ValidLens.AsSpan(0, B));
         _d.Upload(_a.NspLabels.Slice(0, B), batch.NspLabels.AsSpan(0, B));
 
+        _tokenCount = LayOutPackedRows(batch.ValidLens.AsSpan(0, B));
+        _d.Upload(_a.PackRows.Slice(0, _tokenCount), _packRows.AsSpan(0, _tokenCount));
+        _d.Upload(_a.UnpackRows.Slice(0, B * T), _unpackRows.AsSpan(0, B * T));
+        _d.Upload(_a.ClsRows.Slice(0, B), _clsRows.AsSpan(0, B));
+
         int r = 0;
         for (int i = 0; i < B * P; i++)
         {
             if (LossMode == LossMode.Intended && batch.MlmWeights[i] == 0f) continue;
-            _mlmRows[r] = (i / P) * T + batch.PredPositions[i];
+            int position = batch.PredPositions[i], example = i / P;
+            if (position >= batch.ValidLens[example])
+                throw new ArgumentException($"prediction position {position} of example {example} is beyond its valid length {batch.ValidLens[example]}");
+            _mlmRows[r] = _clsRows[example] + position;
             _mlmLabels[r] = batch.MlmLabels[i];
             r++;
         }
@@ -81,20 +93,23 @@ public sealed class BertModel
     public void ForwardEncoder(bool training, ulong seed = 0, long step = 0)
     {
         var c = Config;
-        int B = _batchSize, T = SeqLen, N = B * T, H = c.Hidden, F = c.FfnHidden;
+        int B = _batchSize, T = SeqLen, N = _tokenCount, H = c.Hidden, F = c.FfnHidden;
         if (_dropouts.Length != 3 * c.Layers) _dropouts = new Dropout[3 * c.Layers];
         for (int site = 0; site < _dropouts.Length; site++)
             _dropouts[site] = training ? Dropout.For(c.Dropout, seed, step, site) : Dropout.None;
 
         var p = Parameters;
-        _d.EmbeddingForward(_a.X[0], _a.Tokens, _a.Segments, p.TokenEmbedding, p.SegmentEmbedding, p.PositionEmbedding, B, T, H);
+        _d.EmbeddingForward(_a.PaddedScratch, _a.Tokens, _a.Segments, p.TokenEmbedding, p.SegmentEmbedding, p.PositionEmbedding, B, T, H);
+        Pack(_a.X[0], _a.PaddedScratch, H);
         for (int l = 0; l < c.Layers; l++)
         {
             var w = p.Layers[l];
             var s = _a.Layers[l];
             // Y = LN1(X + Dropout(MHA(X)))
-            _d.MatmulForward(s.Qkv, _a.X[l], w.Qkv, w.QkvBias, N, H, 3 * H);
-            _d.AttentionForward(s.Attention, s.Probs, s.Qkv, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
+            _d.MatmulForward(_a.Qkv, _a.X[l], w.Qkv, w.QkvBias, N, H, 3 * H);
+            Unpack(s.PaddedQkv, _a.Qkv, 3 * H);
+            _d.AttentionForward(_a.PaddedScratch, s.Probs, s.PaddedQkv, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
+            Pack(s.Attention, _a.PaddedScratch, H);
             _d.MatmulForward(_a.Scratch, s.Attention, w.Output, w.OutputBias, N, H, H);
             _d.DropoutForward(_a.Scratch, _a.Scratch, (long)N * H, _dropouts[3 * l + 1]);
             _d.ResidualLayerNormForward(s.Y, s.Residual1, s.Mean1, s.Rstd1, _a.X[l], _a.Scratch, w.Norm1Gamma, w.Norm1Beta, N, H, c.LayerNormEpsilon);
@@ -113,7 +128,7 @@ public sealed class BertModel
     {
         var c = Config;
         var p = Parameters;
-        int B = _batchSize, N = B * SeqLen, H = c.Hidden, R = _mlmRowCount;
+        int B = _batchSize, N = _tokenCount, H = c.Hidden, R = _mlmRowCount;
 
         // MLM: gather the predicted rows -> Linear -> ReLU -> LayerNorm -> Linear(V) -> cross-entropy.
         _d.GatherForward(_a.MlmInput, _a.X[^1], _a.MlmRows, 1, N, R, H);
@@ -139,7 +154,7 @@ public sealed class BertModel
         var c = Config;
         var p = Parameters;
         var g = Gradients;
-        int B = _batchSize, T = SeqLen, N = B * T, H = c.Hidden, F = c.FfnHidden, R = _mlmRowCount;
+        int B = _batchSize, T = SeqLen, N = _tokenCount, H = c.Hidden, F = c.FfnHidden, R = _mlmRowCount;
         var dX = _a.GradX;
 
         // MLM head, from the dlogits the fused cross-entropy left in Logits.
@@ -173,13 +188,44 @@ public sealed class BertModel
             _d.LayerNormBackward(dX, gw.Norm1Gamma, gw.Norm1Beta, dY, s.Residual1, w.Norm1Gamma, s.Mean1, s.Rstd1, N, H);
             _d.DropoutBackward(_a.Scratch, dX, (long)N * H, _dropouts[3 * l + 1]);
             _d.MatmulBackward(dY, false, gw.Output, gw.OutputBias, _a.Scratch, s.Attention, w.Output, N, H, H);
-            _d.AttentionBackward(_a.GradQkv, dY, s.Qkv, s.Probs, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
+            Unpack(_a.PaddedScratch, dY, H);
+            _d.AttentionBackward(_a.GradPaddedQkv, _a.PaddedScratch, s.PaddedQkv, s.Probs, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
+            Pack(_a.GradQkv, _a.GradPaddedQkv, 3 * H);
             _d.MatmulBackward(dX, true, gw.Qkv, gw.QkvBias, _a.GradQkv, _a.X[l], w.Qkv, N, H, 3 * H);
         }
 
         FloatView? dPositions = LossMode == LossMode.BookPyTorch ? null : g.PositionEmbedding;
-        _d.EmbeddingBackward(g.TokenEmbedding, g.SegmentEmbedding, dPositions, dX, _a.Tokens, _a.Segments, B, T, H);
+        Unpack(_a.PaddedScratch, dX, H);
+        _d.EmbeddingBackward(g.TokenEmbedding, g.SegmentEmbedding, dPositions, _a.PaddedScratch, _a.Tokens, _a.Segments, B, T, H);
     }
+
+    /// <summary>Host side of packing: offsets of each example's valid tokens (also its &lt;cls&gt; row), the padded
+    /// slot of each packed row and the packed row (or the zero row) of each padded slot. Returns the packed row count.</summary>
+    private int LayOutPackedRows(ReadOnlySpan<int> validLens)
+    {
+        int T = SeqLen, n = 0;
+        for (int b = 0; b < validLens.Length; b++)
+        {
+            int valid = validLens[b];
+            if (valid < 1 || valid > T) throw new ArgumentException($"valid length {valid} of example {b} is outside [1, {T}]");
+            _clsRows[b] = n;
+            for (int t = 0; t < T; t++)
+            {
+                if (t < valid) _packRows[n + t] = b * T + t;
+                _unpackRows[b * T + t] = t < valid ? n + t : _a.ZeroRow;
+            }
+            n += valid;
+        }
+        return n;
+    }
+
+    /// <summary>packed[i,:] = padded[PackRows[i],:] for the batch's packed rows.</summary>
+    private void Pack(FloatView packed, FloatView padded, int columns) =>
+        _d.GatherForward(packed, padded, _a.PackRows, 1, _batchSize * SeqLen, _tokenCount, columns);
+
+    /// <summary>padded[s,:] = packed[UnpackRows[s],:]; padded slots read the source's zero row.</summary>
+    private void Unpack(FloatView padded, FloatView packedWithZeroRow, int columns) =>
+        _d.GatherForward(padded, packedWithZeroRow, _a.UnpackRows, 1, _a.ZeroRow + 1, _batchSize * SeqLen, columns);
 
     public void ZeroGradients() => _d.Zero(Gradients.All);
 

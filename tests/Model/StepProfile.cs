@@ -12,7 +12,7 @@ namespace BertNative.Tests.Model;
 public class StepProfile
 {
     [Test, Explicit("profile print, not a check"), Category("Benchmark")]
-    public void PrintBookStepProfile([Values(CpuGemm.Auto, CpuGemm.Managed)] CpuGemm gemm)
+    public void PrintBookStepProfile([Values(CpuGemm.Managed, CpuGemm.OpenBlas)] CpuGemm gemm)
     {
         var dataset = WikiTextDataset.Load(TestData.WikiTextDir, 64, seed: 1);
         var config = BertConfig.Book(dataset.Corpus.Vocabulary.Count);

@@ -96,6 +96,24 @@ public class CpuOpTests
     }
 
     [Test]
+    public void EnvironmentVariableForcesOpenBlasOrSaysWhatIsWrong()
+    {
+        Assume.That(System.Runtime.InteropServices.NativeLibrary.TryLoad("libopenblas.so.0", out _), "libopenblas.so.0 is not installed");
+        try
+        {
+            Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, "openblas");
+            using (var cpu = new CpuBackend(2))
+                Assert.That(cpu.DeviceDescription, Does.Contain("OpenBLAS").And.Contain($"{CpuBackend.GemmEnvironmentVariable}=openblas"));
+            Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, "mkl");
+            Assert.That(() => new CpuBackend(2), Throws.InstanceOf<BertNativeException>().With.Message.Contains("use managed or openblas"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, null);
+        }
+    }
+
+    [Test]
     public void DescriptionNamesTheGemm()
     {
         using var managed = new CpuBackend(2, CpuGemm.Managed);

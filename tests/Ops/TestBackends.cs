@@ -15,6 +15,7 @@ public static class TestBackends
     [
         new("cpu", () => new CpuBackend()),
         new("cpu-managed-gemm", () => new CpuBackend(gemm: CpuGemm.Managed)),
+        new("cpu-openblas", () => new CpuBackend(gemm: CpuGemm.OpenBlas)),
         new("cuda", () => BertNative.Interop.Cuda.CudaBackend.Create(), "GPU"),
         new("ilgpu-cuda", () => BertNative.Ilgpu.IlgpuBackend.Create(BertNative.Ilgpu.IlgpuDeviceKind.Cuda), "GPU"),
     ];

@@ -94,8 +94,9 @@ public static class ReferenceOps
                         scores[j] = j < validLens[b] ? dot * scale : -1e6;
                     }
                     double max = scores.Max(), sum = 0;
+                    bool paddedQuery = i >= validLens[b];
                     for (int j = 0; j < T; j++) sum += Math.Exp(scores[j] - max);
-                    for (int j = 0; j < T; j++) probs[rowStart + j] = Math.Exp(scores[j] - max) / sum;
+                    for (int j = 0; j < T; j++) probs[rowStart + j] = paddedQuery ? 0 : Math.Exp(scores[j] - max) / sum;
                     for (int c = 0; c < d; c++)
                     {
                         double acc = 0;

@@ -5,7 +5,8 @@ using ILGPU.Runtime;
 namespace BertNative.Ilgpu.Kernels;
 
 /// <summary>The masked row softmax of attention scores [B,heads,T,T] (in place) and its backward,
-/// one group per row. Keys j &gt;= validLens[b] score -1e6 (the spec's mask, not -inf).</summary>
+/// one group per row. Keys j &gt;= validLens[b] score -1e6 (the spec's mask, not -inf); rows of padded
+/// queries (i &gt;= validLens[b]) become zero.</summary>
 internal sealed class AttentionSoftmaxKernels
 {
     private const float MaskedScore = -1e6f;
@@ -27,6 +28,11 @@ internal sealed class AttentionSoftmaxKernels
         int row = Grid.IdxX, tid = Group.IdxX, step = Group.DimX;
         int valid = validLens[row / (heads * T)];
         long rowStart = (long)row * T;
+        if (row % T >= valid)
+        {
+            for (int j = tid; j < T; j += step) scores[rowStart + j] = 0f;
+            return;
+        }
 
         float max = MaskedScore;
         for (int j = tid; j < T; j += step)

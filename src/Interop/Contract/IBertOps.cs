@@ -49,6 +49,8 @@ public interface IBertOps
     /// <summary>
     /// For each batch b and head h (head size d = H/heads): scores = Q K^T / sqrt(d); keys j &gt;= validLens[b]
     /// are set to -1e6; probs = softmax(scores) (saved for backward); output = dropout(probs) V, heads merged.
+    /// Padded queries (rows i &gt;= validLens[b]) are not computed: their probs and output rows are 0 and they
+    /// pass no gradient (the model never reads them; the spec's "computed but unused" rows).
     /// qkv[b,t,:] holds Q (H floats), then K (H), then V (H); head h uses columns [h*d, (h+1)*d) of each.
     /// Dropout element index = ((b*heads + h)*T + i)*T + j.
     /// </summary>

@@ -3,8 +3,8 @@ namespace BertNative.Interop.Cpu;
 // Multi-head attention core, one (batch, head) pair per task. Q, K and V are read in place from qkv[B,T,3H]
 // (row stride 3H) and the head's output is written in place into output[B,T,H] (row stride H), so nothing is
 // permuted. The GEMMs are small (T x T x d), so each task runs them serially and the tasks run in parallel.
-// Keys j >= validLen get probability exactly 0 (exp(-1e6 - max) underflows), so every product only spans the
-// valid keys and the masked columns and rows are written as zeros.
+// Keys j >= validLen get probability exactly 0 (exp(-1e6 - max) underflows) and padded queries i >= validLen
+// are not computed (contract), so every product spans only the valid x valid block; the rest is written as zeros.
 public sealed unsafe partial class CpuBackend
 {
     public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens,
@@ -25,20 +25,23 @@ public sealed unsafe partial class CpuBackend
                 int valid = lens[b];
                 float* q = x + b * T * 3 * H + h * d, k = q + H, v = q + 2 * H;
                 float* pr = p + bh * tt;
-                _serialGemm.SgemmSerial(false, true, T, valid, d, scale, q, 3 * H, k, 3 * H, 0f, pr, T);
-                for (int i = 0; i < T; i++)
+                _serialGemm.SgemmSerial(false, true, valid, valid, d, scale, q, 3 * H, k, 3 * H, 0f, pr, T);
+                for (int i = 0; i < valid; i++)
                 {
                     var row = new Span<float>(pr + (long)i * T, T);
                     SoftmaxInPlace(row[..valid]);
                     row[valid..].Clear();
                 }
+                new Span<float>(pr + (long)valid * T, (T - valid) * T).Clear();
                 float* weights = pr;
                 if (dropout.IsActive)
                 {
-                    for (int i = 0; i < T; i++) DropoutMask.Apply(dropped + (long)i * T, pr + (long)i * T, valid, bh * tt + (long)i * T, dropout);
+                    for (int i = 0; i < valid; i++) DropoutMask.Apply(dropped + (long)i * T, pr + (long)i * T, valid, bh * tt + (long)i * T, dropout);
                     weights = dropped;
                 }
-                _serialGemm.SgemmSerial(false, false, T, d, valid, 1f, weights, T, v, 3 * H, 0f, o + b * T * H + h * d, H);
+                float* headOutput = o + b * T * H + h * d;
+                _serialGemm.SgemmSerial(false, false, valid, d, valid, 1f, weights, T, v, 3 * H, 0f, headOutput, H);
+                for (int i = valid; i < T; i++) new Span<float>(headOutput + (long)i * H, d).Clear();
             }
         });
     }
@@ -68,13 +71,13 @@ public sealed unsafe partial class CpuBackend
                 float* weights = pr;
                 if (dropout.IsActive)
                 {
-                    for (int i = 0; i < T; i++) DropoutMask.Apply(dropped + (long)i * T, pr + (long)i * T, valid, bh * tt + (long)i * T, dropout);
+                    for (int i = 0; i < valid; i++) DropoutMask.Apply(dropped + (long)i * T, pr + (long)i * T, valid, bh * tt + (long)i * T, dropout);
                     weights = dropped;
                 }
                 // dV = P'^T dO; dP' = dO V^T, then back through the dropout.
-                _serialGemm.SgemmSerial(true, false, valid, d, T, 1f, weights, T, dO, H, 0f, dv, 3 * H);
-                _serialGemm.SgemmSerial(false, true, T, valid, d, 1f, dO, H, v, 3 * H, 0f, dp, T);
-                for (int i = 0; i < T; i++)
+                _serialGemm.SgemmSerial(true, false, valid, d, valid, 1f, weights, T, dO, H, 0f, dv, 3 * H);
+                _serialGemm.SgemmSerial(false, true, valid, valid, d, 1f, dO, H, v, 3 * H, 0f, dp, T);
+                for (int i = 0; i < valid; i++)
                 {
                     float* dRow = dp + (long)i * T;
                     if (dropout.IsActive) DropoutMask.Apply(dRow, dRow, valid, bh * tt + (long)i * T, dropout);
@@ -84,11 +87,12 @@ public sealed unsafe partial class CpuBackend
                     Simd.ScaleShift(dSpan, 1f, -Simd.Dot(pRow, dSpan), dSpan);
                     Simd.Multiply(dSpan, pRow, dSpan);
                 }
-                // dQ = dS K / sqrt(d); dK = dS^T Q / sqrt(d). Masked keys get no gradient.
-                _serialGemm.SgemmSerial(false, false, T, d, valid, scale, dp, T, k, 3 * H, 0f, dq, 3 * H);
-                _serialGemm.SgemmSerial(true, false, valid, d, T, scale, dp, T, q, 3 * H, 0f, dk, 3 * H);
+                // dQ = dS K / sqrt(d); dK = dS^T Q / sqrt(d). Masked keys and padded queries get no gradient.
+                _serialGemm.SgemmSerial(false, false, valid, d, valid, scale, dp, T, k, 3 * H, 0f, dq, 3 * H);
+                _serialGemm.SgemmSerial(true, false, valid, d, valid, scale, dp, T, q, 3 * H, 0f, dk, 3 * H);
                 for (int j = valid; j < T; j++)
                 {
+                    new Span<float>(dq + (long)j * 3 * H, d).Clear();
                     new Span<float>(dk + (long)j * 3 * H, d).Clear();
                     new Span<float>(dv + (long)j * 3 * H, d).Clear();
                 }
