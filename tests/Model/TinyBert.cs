@@ -46,8 +46,11 @@ public static class TinyBert
 
     /// <summary>Forward and backward of one batch (no Adam): the losses and the gradient buffer.</summary>
     public static (float Mlm, float Nsp, float[] Gradients) LossAndGradients(IBackend backend, BertConfig config, float[] parameters, Batch batch, LossMode mode)
+        => LossAndGradients(new BertModel(backend, config, batch.Capacity, batch.MaxLen, parameters) { LossMode = mode }, batch);
+
+    /// <summary>Forward and backward of one batch on an existing model (dropout seed 5, step 1).</summary>
+    public static (float Mlm, float Nsp, float[] Gradients) LossAndGradients(BertModel model, Batch batch)
     {
-        var model = new BertModel(backend, config, batch.Capacity, batch.MaxLen, parameters) { LossMode = mode };
         model.LoadBatch(batch);
         model.ZeroGradients();
         model.ForwardEncoder(training: true, seed: 5, step: 1);
