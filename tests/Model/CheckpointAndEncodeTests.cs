@@ -65,4 +65,16 @@ public class CheckpointAndEncodeTests
             Assert.That(pair.Row(2).ToArray(), Is.Not.EqualTo(single.Row(2).ToArray()), "'crane' depends on its context");
         });
     }
+
+    [Test]
+    public void SpreadAcrossTokensIsTheLargestDifferenceFromTheClsRow()
+    {
+        var collapsed = new EncodedText(["<cls>", "a", "<sep>"], [3, 5, 4], [0, 0, 0], [1f, 2f, 1f, 2.0004f, 1.0002f, 2f], Hidden: 2);
+        var contextual = collapsed with { Output = [1f, 2f, 1f, 2.5f, 0.5f, 2f] };
+        Assert.Multiple(() =>
+        {
+            Assert.That(collapsed.SpreadAcrossTokens(), Is.EqualTo(0.0004f).Within(1e-6f));
+            Assert.That(contextual.SpreadAcrossTokens(), Is.EqualTo(0.5f));
+        });
+    }
 }

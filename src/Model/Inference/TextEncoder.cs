@@ -8,6 +8,16 @@ public sealed record EncodedText(string[] Tokens, int[] Ids, int[] Segments, flo
 {
     public int Length => Tokens.Length;
     public ReadOnlySpan<float> Row(int t) => Output.AsSpan(t * Hidden, Hidden);
+
+    /// <summary>The largest |difference| between any row and the &lt;cls&gt; row: near 0 when the representations
+    /// have collapsed to one vector whatever the token (what the book's lr 0.01 leaves after 50 steps).</summary>
+    public float SpreadAcrossTokens()
+    {
+        float spread = 0;
+        for (int t = 1; t < Length; t++)
+            for (int c = 0; c < Hidden; c++) spread = MathF.Max(spread, MathF.Abs(Output[t * Hidden + c] - Output[c]));
+        return spread;
+    }
 }
 
 /// <summary>

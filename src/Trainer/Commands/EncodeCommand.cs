@@ -43,8 +43,15 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
         stdout.WriteLine($"encoded: shape (1, {encoded.Length}, {config.Hidden})");
         stdout.WriteLine($"<cls> row: {Leading(encoded.Row(0), shown)}");
         stdout.WriteLine($"row {token} ({encoded.Tokens[token]}): {Leading(encoded.Row(token), shown)}");
+        float spread = encoded.SpreadAcrossTokens();
+        if (spread < CollapsedSpread)
+            stderr.WriteLine($"note: every token's row is within {spread:G2} of the <cls> row: this checkpoint's representations have collapsed " +
+                "(the book's 50 steps at lr 0.01 learn little more than word frequencies); pretrain with a lower --lr for contextual ones (0.001 gives them in the same 50 steps)");
         return CliApp.ExitOk;
     }
+
+    /// <summary>Below this largest difference from the &lt;cls&gt; row, encode says the representations have collapsed.</summary>
+    private const float CollapsedSpread = 1e-3f;
 
     private static string[] Words(string text) => text.Trim().ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
