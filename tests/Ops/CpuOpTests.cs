@@ -81,31 +81,33 @@ public class CpuOpTests
         => Assert.That(DoubleErf.Erf(x), Is.EqualTo(erf).Within(1e-15 * Math.Max(1, Math.Abs(erf))));
 
     [Test]
-    public void EnvironmentVariableForcesTheManagedGemm()
+    public void EnvironmentVariableForcesTheManagedGemm() => WithGemmVariable("managed", () =>
     {
-        Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, "managed");
-        try
+        using var cpu = new CpuBackend(2);
+        Assert.That(cpu.DeviceDescription, Does.Contain("managed").And.Contain($"{CpuBackend.GemmEnvironmentVariable}=managed"));
+    });
+
+    [Test]
+    public void EnvironmentVariableForcesOpenBlas()
+    {
+        Assume.That(System.Runtime.InteropServices.NativeLibrary.TryLoad("libopenblas.so.0", out _), "libopenblas.so.0 is not installed");
+        WithGemmVariable("openblas", () =>
         {
             using var cpu = new CpuBackend(2);
-            Assert.That(cpu.DeviceDescription, Does.Contain("managed").And.Contain($"{CpuBackend.GemmEnvironmentVariable}=managed"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, null);
-        }
+            Assert.That(cpu.DeviceDescription, Does.Contain("OpenBLAS").And.Contain($"{CpuBackend.GemmEnvironmentVariable}=openblas"));
+        });
     }
 
     [Test]
-    public void EnvironmentVariableForcesOpenBlasOrSaysWhatIsWrong()
+    public void UnknownGemmInTheEnvironmentVariableSaysWhatIsWrong() => WithGemmVariable("mkl", () =>
+        Assert.That(() => new CpuBackend(2), Throws.InstanceOf<BertNativeException>().With.Message.Contains("use managed or openblas")));
+
+    private static void WithGemmVariable(string value, Action body)
     {
-        Assume.That(System.Runtime.InteropServices.NativeLibrary.TryLoad("libopenblas.so.0", out _), "libopenblas.so.0 is not installed");
+        Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, value);
         try
         {
-            Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, "openblas");
-            using (var cpu = new CpuBackend(2))
-                Assert.That(cpu.DeviceDescription, Does.Contain("OpenBLAS").And.Contain($"{CpuBackend.GemmEnvironmentVariable}=openblas"));
-            Environment.SetEnvironmentVariable(CpuBackend.GemmEnvironmentVariable, "mkl");
-            Assert.That(() => new CpuBackend(2), Throws.InstanceOf<BertNativeException>().With.Message.Contains("use managed or openblas"));
+            body();
         }
         finally
         {
