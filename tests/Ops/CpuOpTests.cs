@@ -50,6 +50,45 @@ public class CpuOpTests
     }
 
     [Test]
+    public unsafe void DropoutMaskOfShortRunsIsExactlyTheContractsRng()
+    {
+        // Attention applies the mask row by row (runs of valid_len), so every tail length must match the RNG.
+        var dropout = Dropout.For(0.3f, seed: 9, step: 2, site: 1);
+        var ones = Enumerable.Repeat(1f, 40).ToArray();
+        var actual = new float[40];
+        for (int n = 1; n <= 40; n++)
+            for (long first = 0; first < 5_000; first += 1_237)
+            {
+                fixed (float* src = ones, dst = actual) DropoutMask.Apply(dst, src, n, first, dropout);
+                for (int i = 0; i < n; i++)
+                    if (actual[i] != (DropoutRng.Keep(dropout, first + i) ? dropout.Scale : 0f))
+                        Assert.Fail($"run of {n} from {first}, element {i}: {actual[i]}");
+            }
+    }
+
+    [Test]
+    public void FloatExpIsAccurateTo1p5UlpAndKeepsTheEdges()
+    {
+        double worst = 0;
+        for (double x = -87.3; x < 88.7; x += 0.000731)
+        {
+            double exact = Math.Exp((float)x);
+            worst = Math.Max(worst, Math.Abs(FloatExp.Exp((float)x) - exact) / exact);
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(worst, Is.LessThan(1.5 * 5.96e-8), "relative error over the normal range");
+            Assert.That(FloatExp.Exp(0f), Is.EqualTo(1f));
+            Assert.That(FloatExp.Exp(88.8f), Is.EqualTo(float.PositiveInfinity), "overflow");
+            Assert.That(FloatExp.Exp(float.PositiveInfinity), Is.EqualTo(float.PositiveInfinity));
+            Assert.That(FloatExp.Exp(-95f), Is.EqualTo((float)Math.Exp(-95)).Within(1.5e-45), "gradual underflow");
+            Assert.That(FloatExp.Exp(-1e6f), Is.EqualTo(0f), "a masked score");
+            Assert.That(FloatExp.Exp(float.NegativeInfinity), Is.EqualTo(0f));
+            Assert.That(FloatExp.Exp(float.NaN), Is.NaN, "NaN must not turn into a number");
+        });
+    }
+
+    [Test]
     public unsafe void FloatErfIsAccurateTo1e7()
     {
         float[] xs = [.. Enumerable.Range(0, 10 * 4096 + 1).Select(i => (float)(-5 + i / 4096.0))];

@@ -4,7 +4,7 @@ using BertNative.Interop.Cpu.Gemm;
 
 namespace BertNative.Tests.Ops;
 
-/// <summary>The GEMMs against a naive float64 product: odd sizes, every transpose, padded strides, alpha and beta.</summary>
+/// <summary>The GEMMs against a naive float64 product: odd sizes, every transpose, padded strides, alpha, beta and bias.</summary>
 public unsafe class SgemmTests
 {
     private static readonly CpuParallel Parallel = new(Environment.ProcessorCount);
@@ -35,8 +35,8 @@ public unsafe class SgemmTests
         // Stored shapes of A and B, with a few columns of padding so ld exceeds the logical width.
         int aRows = transA ? k : m, aCols = transA ? m : k, bRows = transB ? n : k, bCols = transB ? k : n;
         int lda = aCols + 3, ldb = bCols + 5, ldc = n + 2;
-        float[] a = RandomFloats(random, aRows * lda), b = RandomFloats(random, bRows * ldb);
-        foreach (float beta in new[] { 0f, 0.5f })
+        float[] a = RandomFloats(random, aRows * lda), b = RandomFloats(random, bRows * ldb), bias = RandomFloats(random, n);
+        foreach (var (beta, withBias) in new[] { (0f, false), (0.5f, false), (0f, true), (0.5f, true) })
         {
             float[] c = beta == 0 ? Enumerable.Repeat(float.NaN, m * ldc).ToArray() : RandomFloats(random, m * ldc);
             var expected = new double[m * n];
@@ -46,14 +46,14 @@ public unsafe class SgemmTests
                     double sum = 0;
                     for (int p = 0; p < k; p++)
                         sum += (double)a[transA ? p * lda + i : i * lda + p] * b[transB ? j * ldb + p : p * ldb + j];
-                    expected[i * n + j] = 1.5 * sum + (beta == 0 ? 0 : beta * (double)c[i * ldc + j]);
+                    expected[i * n + j] = 1.5 * sum + (beta == 0 ? 0 : beta * (double)c[i * ldc + j]) + (withBias ? bias[j] : 0);
                 }
-            fixed (float* pa = a, pb = b, pc = c)
-                gemm.Sgemm(transA, transB, m, n, k, 1.5f, pa, lda, pb, ldb, beta, pc, ldc);
+            fixed (float* pa = a, pb = b, pc = c, pBias = bias)
+                gemm.Sgemm(transA, transB, m, n, k, 1.5f, pa, lda, pb, ldb, beta, pc, ldc, withBias ? pBias : null);
             var actual = new double[m * n];
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) actual[i * n + j] = c[i * ldc + j];
-            ParityAssert.Close($"{name} beta {beta}", expected, actual, 1e-5);
+            ParityAssert.Close($"{name} beta {beta}{(withBias ? " with bias" : "")}", expected, actual, 1e-5);
             for (int i = 0; i < m; i++)
                 for (int j = n; j < ldc; j++)
                     Assert.That(c[i * ldc + j], beta == 0 ? Is.NaN : Is.Not.NaN, "padding between rows of C was written");

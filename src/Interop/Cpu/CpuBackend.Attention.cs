@@ -117,7 +117,7 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Numerically stable softmax of one row, in place.</summary>
     private static void SoftmaxInPlace(Span<float> row)
     {
-        Simd.ExpShifted(row, Simd.Max(row), row);
-        Simd.ScaleShift(row, 1f / Simd.Sum(row), 0f, row);
+        float sum = Simd.ExpShifted(row, Simd.Max(row), row);
+        Simd.ScaleShift(row, 1f / sum, 0f, row);
     }
 }

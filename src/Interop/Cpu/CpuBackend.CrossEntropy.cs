@@ -20,8 +20,7 @@ public sealed unsafe partial class CpuBackend
                 float max = Simd.Max(row);
                 float labelLogit = row[y];
                 var exps = new Span<float>(dx != null ? dx + n * C : scratch + (long)chunk * C, C);
-                Simd.ExpShifted(row, max, exps);
-                float sum = Simd.Sum(exps);
+                float sum = Simd.ExpShifted(row, max, exps);
                 loss[n] = max + MathF.Log(sum) - labelLogit;
                 if (dx == null) continue;
                 float factor = (w == null ? 1f : w[n]) * gradScale;

@@ -6,17 +6,7 @@ public sealed unsafe partial class CpuBackend
     public void MatmulForward(FloatView output, FloatView input, FloatView weight, FloatView? bias, int N, int I, int O)
     {
         float* y = Ptr(output, (long)N * O), x = Ptr(input, (long)N * I), w = Ptr(weight, (long)O * I), b = PtrOrNull(bias, O);
-        float beta = 0f;
-        if (b != null)
-        {
-            _parallel.ForChunks(N, 256, (_, start, end) =>
-            {
-                var row = new ReadOnlySpan<float>(b, O);
-                for (long n = start; n < end; n++) row.CopyTo(new Span<float>(y + n * O, O));
-            });
-            beta = 1f;
-        }
-        _gemm.Sgemm(false, true, N, O, I, 1f, x, I, w, I, beta, y, O);
+        _gemm.Sgemm(false, true, N, O, I, 1f, x, I, w, I, 0f, y, O, b);
     }
 
     public void MatmulBackward(FloatView? dinput, bool accumulateInput, FloatView dweight, FloatView? dbias,

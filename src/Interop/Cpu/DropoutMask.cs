@@ -26,14 +26,31 @@ internal static unsafe class DropoutMask
             var step = Vector512.Create(unchecked(16 * Golden));
             for (; i + 16 <= n; i += 16)
             {
-                var bits = Vector512.Narrow(Mix64(lower) >>> 40, Mix64(upper) >>> 40);
-                var keep = Vector512.GreaterThanOrEqual(bits, threshold).AsSingle();
-                Vector512.ConditionalSelect(keep, Vector512.Load(src + i) * scaleVector, Vector512<float>.Zero).Store(dst + i);
+                Masked(lower, upper, threshold, Vector512.Load(src + i), scaleVector).Store(dst + i);
                 lower += step;
                 upper += step;
             }
+            int rest = (int)(n - i);
+            if (rest > 0)
+            {
+                // The tail as one padded vector: rows of attention probabilities are short (46 of 64 on average).
+                float* lanes = stackalloc float[16];
+                new ReadOnlySpan<float>(src + i, rest).CopyTo(new Span<float>(lanes, 16));
+                Masked(lower, upper, threshold, Vector512.Load(lanes), scaleVector).Store(lanes);
+                new ReadOnlySpan<float>(lanes, rest).CopyTo(new Span<float>(dst + i, rest));
+                return;
+            }
         }
         for (; i < n; i++) dst[i] = DropoutRng.Keep(dropout, firstIndex + i) ? src[i] * scale : 0f;
+    }
+
+    /// <summary>The 16 values kept and scaled, or zeroed, by the hash of their two counter vectors.</summary>
+    private static Vector512<float> Masked(Vector512<ulong> lower, Vector512<ulong> upper, Vector512<uint> threshold,
+        Vector512<float> values, Vector512<float> scale)
+    {
+        var bits = Vector512.Narrow(Mix64(lower) >>> 40, Mix64(upper) >>> 40);
+        var keep = Vector512.GreaterThanOrEqual(bits, threshold).AsSingle();
+        return Vector512.ConditionalSelect(keep, values * scale, Vector512<float>.Zero);
     }
 
     private static Vector512<ulong> Mix64(Vector512<ulong> x)

@@ -27,7 +27,7 @@ internal static unsafe class FloatErf
             return x * p;
         }
         if (ax >= 4f) return MathF.CopySign(1f, x);
-        return MathF.CopySign(1f - MathF.Exp(LogErfcPlusSquare(ax) - ax * ax), x);
+        return MathF.CopySign(1f - FloatExp.Exp(LogErfcPlusSquare(ax) - ax * ax), x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -70,7 +70,7 @@ internal static unsafe class FloatErf
         q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(0.05610635545f));
         q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(-0.3526807492f));
         q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(-1.556815277f));
-        var tail = Vector256.CopySign(Vector256<float>.One - Vector256.Exp(q - a * a), x);
+        var tail = Vector256.CopySign(Vector256<float>.One - FloatExp.Exp(q - a * a), x);
         return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256<float>.One), x * p, tail);
     }
 
@@ -94,7 +94,7 @@ internal static unsafe class FloatErf
         {
             var v = Vector256.Load(x + i);
             var cdf = Vector256.Create(0.5f) * (Vector256<float>.One + Erf(v * InvSqrt2));
-            var pdf = Vector256.Exp(Vector256.Create(-0.5f) * v * v) * InvSqrt2Pi;
+            var pdf = FloatExp.Exp(Vector256.Create(-0.5f) * v * v) * InvSqrt2Pi;
             (Vector256.Load(dy + i) * Vector256.FusedMultiplyAdd(v, pdf, cdf)).Store(dx + i);
         }
         for (; i < n; i++) dx[i] = dy[i] * GeluDerivative(x[i]);
@@ -107,5 +107,5 @@ internal static unsafe class FloatErf
     public static float Gelu(float x) => 0.5f * x * (1f + Erf(x * InvSqrt2));
 
     /// <summary>GELU'(x) = Phi(x) + x phi(x).</summary>
-    public static float GeluDerivative(float x) => 0.5f * (1f + Erf(x * InvSqrt2)) + x * InvSqrt2Pi * MathF.Exp(-0.5f * x * x);
+    public static float GeluDerivative(float x) => 0.5f * (1f + Erf(x * InvSqrt2)) + x * InvSqrt2Pi * FloatExp.Exp(-0.5f * x * x);
 }

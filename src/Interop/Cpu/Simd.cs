@@ -77,15 +77,30 @@ internal static class Simd
         for (; i < destination.Length; i++) destination[i] = MathF.Max(x[i], floor);
     }
 
-    /// <summary>destination = exp(x - shift).</summary>
-    public static void ExpShifted(ReadOnlySpan<float> x, float shift, Span<float> destination)
+    /// <summary>destination = exp(x - shift) (<see cref="FloatExp"/>); returns the sum of destination.</summary>
+    public static float ExpShifted(ReadOnlySpan<float> x, float shift, Span<float> destination)
     {
         ref float px = ref Start(x, destination.Length), pd = ref Start(destination);
         var s = Vector256.Create(shift);
+        var sum = Vector256<float>.Zero;
         int i = 0;
         for (; i + Width <= destination.Length; i += Width)
-            Vector256.Exp(Load(ref px, i) - s).StoreUnsafe(ref pd, (nuint)i);
-        for (; i < destination.Length; i++) destination[i] = MathF.Exp(x[i] - shift);
+        {
+            var e = FloatExp.Exp(Load(ref px, i) - s);
+            e.StoreUnsafe(ref pd, (nuint)i);
+            sum += e;
+        }
+        float total = Vector256.Sum(sum);
+        int rest = destination.Length - i;
+        if (rest > 0)
+        {
+            // The tail as one padded vector (a row of 46 attention scores has 6 left over).
+            Span<float> lanes = stackalloc float[Vector256<float>.Count];
+            x.Slice(i, rest).CopyTo(lanes);
+            (FloatExp.Exp(Vector256.Create<float>(lanes) - s)).CopyTo(lanes);
+            for (int lane = 0; lane < rest; lane++) total += destination[i + lane] = lanes[lane];
+        }
+        return total;
     }
 
     public static float Max(ReadOnlySpan<float> x)

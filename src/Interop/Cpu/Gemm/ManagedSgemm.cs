@@ -40,37 +40,37 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
     public string Description => _avx512 ? "managed AVX-512 sgemm" : "managed AVX2 sgemm";
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
-        => Run(true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias = null)
+        => Run(true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
 
     /// <summary>The same GEMM on the calling thread only: for small products inside an op's own parallel loop.</summary>
     public void SgemmSerial(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
-        => Run(false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Run(false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, null);
 
     private void Run(bool parallel, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
         {
-            ScaleC(c, ldc, m, n, beta);
+            ScaleC(c, ldc, m, n, beta, bias);
             return;
         }
         if (!parallel)
         {
-            RunTile(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            RunTile(transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
             return;
         }
         if (_parallel.Threads > 1 && (long)m * n <= SplitKMaxOutput && k >= SplitKMinDepth)
-            RunSplitK(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            RunSplitK(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
         else
-            RunTiles(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            RunTiles(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
     }
 
     /// <summary>Threads own tiles of C. Kept out of <see cref="Run"/> so that the serial path allocates no closure.</summary>
     private void RunTiles(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias)
     {
         int mBlocks = (m + _mc - 1) / _mc, nPanels = (n + _nr - 1) / _nr;
         // One parallel region per call: tasks own a band of rows (several Mc blocks, so each packed B panel is
@@ -82,14 +82,14 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
             int band = t / columnSplits, split = t % columnSplits;
             int i0 = (int)((long)mBlocks * band / rowBands) * _mc, i1 = Math.Min(m, (int)((long)mBlocks * (band + 1) / rowBands) * _mc);
             int j0 = (int)((long)nPanels * split / columnSplits) * _nr, j1 = Math.Min(n, (int)((long)nPanels * (split + 1) / columnSplits) * _nr);
-            RunTile(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            RunTile(transA, transB, i0, i1, j0, j1, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
         });
     }
 
-    /// <summary>Thread t multiplies the t-th slice of k (whole Kc blocks): slice 0 straight into C (with beta),
+    /// <summary>Thread t multiplies the t-th slice of k (whole Kc blocks): slice 0 straight into C (with beta and bias),
     /// the others into partial sums that are then added to C in order (deterministic).</summary>
     private void RunSplitK(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias)
     {
         int parts = Math.Min(_parallel.Threads, k / Kc); // every slice at least one Kc block
         long size = (long)m * n;
@@ -99,8 +99,8 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
             int k0 = (int)((long)k * t / parts / Kc * Kc), k1 = t == parts - 1 ? k : (int)((long)k * (t + 1) / parts / Kc * Kc);
             float* aSlice = transA ? a + (long)k0 * lda : a + k0;
             float* bSlice = transB ? b + k0 : b + (long)k0 * ldb;
-            if (t == 0) RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, beta, c, ldc);
-            else RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, 0f, partial + (t - 1) * size, n);
+            if (t == 0) RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, beta, c, ldc, bias);
+            else RunTile(transA, transB, 0, m, 0, n, k1 - k0, alpha, aSlice, lda, bSlice, ldb, 0f, partial + (t - 1) * size, n, null);
         });
         for (int t = 1; t < parts; t++)
             for (int i = 0; i < m; i++)
@@ -112,9 +112,10 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
 
     public void Dispose() => _partialSums.Dispose();
 
-    /// <summary>C[i0..i1, j0..j1) on the calling thread: the Goto loop nest over Nc column panels and Kc depth slices.</summary>
+    /// <summary>C[i0..i1, j0..j1) on the calling thread: the Goto loop nest over Nc column panels and Kc depth slices.
+    /// The bias goes in with the first depth slice.</summary>
     private void RunTile(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias)
     {
         int mr = _mr, nr = _nr, mc = _mc;
         float* bPanel = (t_bPanel ??= new ScratchBuffer()).Get((long)Kc * Nc);
@@ -127,6 +128,7 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
             {
                 int kc = Math.Min(Kc, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
+                float* biasHere = pc == 0 && bias != null ? bias + jc : null;
                 for (int q = 0; q < panels; q++) PackB(bPanel, q, transB, b, ldb, jc, pc, nc, kc);
                 for (int ic = i0; ic < i1; ic += mc)
                 {
@@ -140,8 +142,9 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
                         for (int q = 0; q < panels; q++)
                         {
                             int tileCols = Math.Min(nr, nc - q * nr);
-                            if (_avx512) MicroKernels.Kernel8x32(kc, aMicro, bPanel + (long)q * kc * nr, cRow + q * nr, ldc, alpha, betaHere, tileRows, tileCols);
-                            else MicroKernels.Kernel6x16(kc, aMicro, bPanel + (long)q * kc * nr, cRow + q * nr, ldc, alpha, betaHere, tileRows, tileCols);
+                            float* tileBias = biasHere == null ? null : biasHere + q * nr;
+                            if (_avx512) MicroKernels.Kernel8x32(kc, aMicro, bPanel + (long)q * kc * nr, cRow + q * nr, ldc, alpha, betaHere, tileBias, tileRows, tileCols);
+                            else MicroKernels.Kernel6x16(kc, aMicro, bPanel + (long)q * kc * nr, cRow + q * nr, ldc, alpha, betaHere, tileBias, tileRows, tileCols);
                         }
                     }
                 }
@@ -227,13 +230,14 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
         }
     }
 
-    private static void ScaleC(float* c, int ldc, int m, int n, float beta)
+    private static void ScaleC(float* c, int ldc, int m, int n, float beta, float* bias)
     {
         for (int i = 0; i < m; i++)
         {
             var row = new Span<float>(c + (long)i * ldc, n);
             if (beta == 0f) row.Clear();
             else Simd.ScaleShift(row, beta, 0f, row);
+            if (bias != null) Simd.Add(row, new ReadOnlySpan<float>(bias, n), row);
         }
     }
 }

@@ -21,7 +21,7 @@ internal sealed unsafe class OpenBlasSgemm : ISgemm
     public static OpenBlasSgemm? TryCreate(CpuParallel parallel) => OpenBlasNative.TryLoad() ? new OpenBlasSgemm(parallel) : null;
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias = null)
     {
         if (m == 0 || n == 0) return;
         // Split the longer side of C into one part per thread; each part is an independent GEMM.
@@ -30,10 +30,24 @@ internal sealed unsafe class OpenBlasSgemm : ISgemm
         _parallel.ForChunks(splitRows ? m : n, minPart, (_, start, end) =>
         {
             int first = (int)start, count = (int)(end - start);
+            float betaHere = beta;
+            if (bias != null)
+            {
+                // OpenBLAS has no bias: C = bias + beta C first, then the product is added.
+                int row0 = splitRows ? first : 0, rows = splitRows ? count : m, col0 = splitRows ? 0 : first, cols = splitRows ? n : count;
+                for (int i = row0; i < row0 + rows; i++)
+                {
+                    var cRow = new Span<float>(c + (long)i * ldc + col0, cols);
+                    var biasPart = new ReadOnlySpan<float>(bias + col0, cols);
+                    if (beta == 0f) biasPart.CopyTo(cRow);
+                    else Simd.MultiplyAdd(cRow, beta, biasPart, cRow);
+                }
+                betaHere = 1f;
+            }
             if (splitRows)
-                Call(transA, transB, count, n, k, alpha, transA ? a + first : a + (long)first * lda, lda, b, ldb, beta, c + (long)first * ldc, ldc);
+                Call(transA, transB, count, n, k, alpha, transA ? a + first : a + (long)first * lda, lda, b, ldb, betaHere, c + (long)first * ldc, ldc);
             else
-                Call(transA, transB, m, count, k, alpha, a, lda, transB ? b + (long)first * ldb : b + first, ldb, beta, c + first, ldc);
+                Call(transA, transB, m, count, k, alpha, a, lda, transB ? b + (long)first * ldb : b + first, ldb, betaHere, c + first, ldc);
         });
     }
 
