@@ -16,7 +16,9 @@ public sealed unsafe partial class CpuBackend
 
     private void Reduce(float* result, float* values, float* weights, long n, bool square)
     {
-        double[] partial = _reductionPartials ??= new double[Threads];
+        int chunkCount = _parallel.ChunkCount(n, ReductionGrain);
+        if (_reductionPartials == null || _reductionPartials.Length < chunkCount) _reductionPartials = new double[chunkCount];
+        double[] partial = _reductionPartials;
         int chunks = _parallel.ForChunks(n, ReductionGrain, (chunk, start, end) =>
             partial[chunk] = DoubleDot(values + start, square ? values + start : weights == null ? null : weights + start, end - start));
         double total = 0;

@@ -1,7 +1,9 @@
 namespace BertNative.Interop.Cpu;
 
 /// <summary>Splits work over a fixed number of threads. Chunks are contiguous and equal, so each chunk can
-/// own a slice of scratch memory (indexed by the chunk number) and results are deterministic.</summary>
+/// own a slice of scratch memory (indexed by the chunk number) and results are deterministic. With several threads
+/// there are up to four chunks per thread, taken as threads come free: on a shared machine one core is often slowed
+/// by a neighbour, and with one chunk per thread the other would wait for it.</summary>
 internal sealed class CpuParallel
 {
     private readonly ParallelOptions _options;
@@ -14,12 +16,12 @@ internal sealed class CpuParallel
 
     public int Threads { get; }
 
-    /// <summary>Runs body(chunk, start, end) over at most <see cref="Threads"/> chunks of [0, n), each at least
+    /// <summary>Runs body(chunk, start, end) over at most <see cref="MaxChunks"/> chunks of [0, n), each at least
     /// <paramref name="minPerChunk"/> long (small jobs stay on the calling thread). Returns the chunk count.</summary>
     public int ForChunks(long n, long minPerChunk, Action<int, long, long> body)
     {
         if (n <= 0) return 0;
-        int chunks = (int)Math.Clamp(n / Math.Max(1, minPerChunk), 1, Threads);
+        int chunks = ChunkCount(n, minPerChunk);
         if (chunks == 1)
         {
             body(0, 0, n);
@@ -30,7 +32,9 @@ internal sealed class CpuParallel
     }
 
     /// <summary>The number of chunks <see cref="ForChunks"/> will use, for sizing per-chunk scratch.</summary>
-    public int ChunkCount(long n, long minPerChunk) => n <= 0 ? 0 : (int)Math.Clamp(n / Math.Max(1, minPerChunk), 1, Threads);
+    public int ChunkCount(long n, long minPerChunk) => n <= 0 ? 0 : (int)Math.Clamp(n / Math.Max(1, minPerChunk), 1, MaxChunks);
+
+    private int MaxChunks => Threads == 1 ? 1 : 4 * Threads;
 
     /// <summary>Runs body(i) for i in [0, count), dynamically balanced (for uneven tasks such as GEMM tiles).</summary>
     public void For(int count, Action<int> body)
