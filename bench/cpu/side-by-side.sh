@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side on this machine's CPU: BertNative's cpu backend vs PyTorch (Debian python3-torch,
 # OpenBLAS) training the same book BERT on the same WikiText-2 batches with the same thread count.
-# Writes bench/results/cpu-side-by-side-<host>.md and prints the ratio.
+# Writes bench/results/<date>-cpu-side-by-side-<machine>.md (BENCH_MACHINE names the machine; default: the host name)
+# and prints the ratios.
 # Usage: bench/cpu/side-by-side.sh [steps=20] [threads=2] [rounds=3]   (env BERTNATIVE_DATA or ../shared/data/wikitext-2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,7 +38,7 @@ for round in $(seq "$rounds"); do
   OMP_WAIT_POLICY=PASSIVE torch_train > "$work/passive-$round.json"
 done
 
-host=$(hostname -s)
+host=${BENCH_MACHINE:-$(hostname -s)}
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
 /usr/bin/python3 - "$work" "$rounds" "$steps" "$threads" "$cpu" "bench/results/$(date +%F)-cpu-side-by-side-$host.md" <<'PY'
 import json, sys, datetime, statistics

@@ -8,7 +8,7 @@ namespace BertNative.Interop.Cpu;
 /// and as accurate: at most 1.4 ulp relative error over the normal range (Cephes' expf method: x = n ln2 + r with
 /// ln2 split in two for an exact reduction, a degree-5 polynomial for e^r, then 2^n). 2^n is applied as two
 /// halves so that every factor stays a normal float: results overflow to +inf above ~88.72, round gradually into
-/// the subnormals below ~-87.34 and reach 0 below ~-103.3; NaN stays NaN. The softmaxes spend most of their time here.
+/// the subnormals below ~-87.34 and reach 0 near -104; NaN stays NaN. The softmaxes spend most of their time here.
 /// </summary>
 internal static class FloatExp
 {
