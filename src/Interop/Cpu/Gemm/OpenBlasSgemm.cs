@@ -24,7 +24,7 @@ internal sealed unsafe class OpenBlasSgemm : ISgemm
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias = null)
     {
         if (m == 0 || n == 0) return;
-        // Split the longer side of C into one part per thread; each part is an independent GEMM.
+        // Split the longer side of C into parts (a few per thread, see CpuParallel); each part is an independent GEMM.
         const int minPart = 64;
         bool splitRows = m >= n;
         _parallel.ForChunks(splitRows ? m : n, minPart, (_, start, end) =>
