@@ -24,12 +24,14 @@ internal sealed unsafe class OpenBlasSgemm : ISgemm
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias = null)
     {
         if (m == 0 || n == 0) return;
-        // Split the longer side of C into parts (a few per thread, see CpuParallel); each part is an independent GEMM.
+        // Split the longer side of C into one part per thread; each part is an independent GEMM. Not more parts:
+        // each call packs the whole of the other operand again.
         const int minPart = 64;
         bool splitRows = m >= n;
-        _parallel.ForChunks(splitRows ? m : n, minPart, (_, start, end) =>
+        int length = splitRows ? m : n, parts = Math.Clamp(length / minPart, 1, _parallel.Threads);
+        _parallel.For(parts, part =>
         {
-            int first = (int)start, count = (int)(end - start);
+            int first = (int)((long)length * part / parts), count = (int)((long)length * (part + 1) / parts) - first;
             float betaHere = beta;
             if (bias != null)
             {
