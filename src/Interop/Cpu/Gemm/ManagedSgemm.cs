@@ -198,7 +198,18 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
         float* d = dst + (long)q * kc * nr;
         int first = j0 + q * nr;
         int count = Math.Min(nr, nc - q * nr);
-        if (!transB)
+        if (!transB && count == nr)
+        {
+            // Whole micro-panel rows, copied with vector loads (a memmove call per 32 floats costs more than the
+            // copy in attention's small products).
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + (long)(p0 + p) * ldb + first;
+                float* row = d + p * nr;
+                for (int col = 0; col < nr; col += 8) Vector256.Store(Vector256.Load(src + col), row + col);
+            }
+        }
+        else if (!transB)
         {
             for (int p = 0; p < kc; p++)
             {
