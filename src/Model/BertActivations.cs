@@ -28,6 +28,10 @@ public sealed class LayerActivations(IDeviceMemory d, int N, int B, int T, BertC
 /// WikiText-2. Attention and the embedding lookup keep the padded [B,T] layout; two gathers move rows
 /// between the layouts. Unpacking reads padding from a zero row kept at index <see cref="ZeroRow"/>
 /// of the buffers it reads, so padded slots are exactly zero, in forward and in backward.
+///
+/// Row counts may be rounded up (<see cref="IBackend.RowMultiple"/>): the extra packed rows are packed
+/// from the padded buffers' own zero row (same index) and the extra MLM rows have weight 0, so no gradient
+/// flows through them and the losses ignore them.
 /// </summary>
 public sealed class BertActivations
 {
@@ -44,6 +48,7 @@ public sealed class BertActivations
         ValidLens = d.AllocateInts(capacity);
         MlmRows = d.AllocateInts(R);
         MlmLabels = d.AllocateInts(R);
+        MlmWeights = d.AllocateFloats(R);
         ClsRows = d.AllocateInts(capacity);
         NspLabels = d.AllocateInts(capacity);
         PackRows = d.AllocateInts(N);
@@ -52,7 +57,7 @@ public sealed class BertActivations
         X = [.. Enumerable.Range(0, c.Layers + 1).Select(_ => d.AllocateFloats((long)N * H))];
         Layers = [.. Enumerable.Range(0, c.Layers).Select(_ => new LayerActivations(d, N, capacity, T, c))];
         Scratch = d.AllocateFloats((long)N * H);
-        PaddedScratch = d.AllocateFloats((long)N * H);
+        PaddedScratch = d.AllocateFloats((N + 1L) * H);
         Qkv = d.AllocateFloats((N + 1L) * 3 * H);
 
         MlmInput = d.AllocateFloats((long)R * H);
@@ -73,7 +78,7 @@ public sealed class BertActivations
 
         GradX = d.AllocateFloats((N + 1L) * H);
         GradY = d.AllocateFloats((N + 1L) * H);
-        GradPaddedQkv = d.AllocateFloats((long)N * 3 * H);
+        GradPaddedQkv = d.AllocateFloats((N + 1L) * 3 * H);
         GradQkv = d.AllocateFloats((long)N * 3 * H);
         GradFfn = d.AllocateFloats((long)N * c.FfnHidden);
         GradMlmA = d.AllocateFloats((long)R * H);
@@ -85,7 +90,8 @@ public sealed class BertActivations
     public int Capacity { get; }
     public int SeqLen { get; }
     public int PredictionSlots { get; }
-    /// <summary>The row index, B*T at capacity, that Qkv, GradX and GradY keep at zero for unpacking.</summary>
+    /// <summary>The row index, B*T at capacity, that Qkv, GradX and GradY keep at zero for unpacking, and
+    /// PaddedScratch and GradPaddedQkv keep at zero for packing the extra rows.</summary>
     public int ZeroRow { get; }
 
     // Batch inputs.
@@ -94,16 +100,17 @@ public sealed class BertActivations
     public IntView ValidLens { get; }    // [B]
     public IntView MlmRows { get; }      // [R] packed row of each MLM prediction
     public IntView MlmLabels { get; }    // [R]
+    public FloatView MlmWeights { get; } // [R] 1 for a prediction, 0 for an extra row
     public IntView ClsRows { get; }      // [B] packed row of each <cls>
     public IntView NspLabels { get; }    // [B]
-    public IntView PackRows { get; }     // [N packed] padded row b*T+t of each packed row
+    public IntView PackRows { get; }     // [N packed] padded row b*T+t of each packed row, ZeroRow for extra rows
     public IntView UnpackRows { get; }   // [B*T] packed row of each padded slot, ZeroRow for padding
 
     // Encoder over packed rows: X[0] = embeddings, X[l+1] = output of block l.
     public FloatView[] X { get; }
     public LayerActivations[] Layers { get; }
     public FloatView Scratch { get; }        // [N,H] pre-dropout sublayer outputs
-    public FloatView PaddedScratch { get; }  // [B,T,H] embeddings, attention output and their gradients, padded
+    public FloatView PaddedScratch { get; }  // [B*T+1,H] embeddings, attention output and their gradients, padded; last row zero
     public FloatView Qkv { get; }            // [N+1,3H] packed projections, last row zero
 
     // MLM head over R rows.
@@ -127,7 +134,7 @@ public sealed class BertActivations
     // Gradients of activations.
     public FloatView GradX { get; }          // [N+1,H] last row zero
     public FloatView GradY { get; }          // [N+1,H] last row zero
-    public FloatView GradPaddedQkv { get; }  // [B,T,3H]
+    public FloatView GradPaddedQkv { get; }  // [B*T+1,3H] last row zero
     public FloatView GradQkv { get; }        // [N,3H] packed
     public FloatView GradFfn { get; }
     public FloatView GradMlmA { get; }

@@ -13,14 +13,21 @@ public sealed class BertModel
     private readonly IBackend _d;
     private readonly BertActivations _a;
     private readonly int[] _mlmRows, _mlmLabels, _clsRows, _packRows, _unpackRows;
-    private int _batchSize, _tokenCount, _mlmRowCount;
+    private readonly float[] _mlmWeights;
+    // The packed rows the encoder runs on and the MLM rows of the head: the batch's valid tokens and its
+    // predictions, each count rounded up to RowMultiple.
+    private int _batchSize, _rowCount, _mlmRowCount;
     private float _mlmScale;
     private Dropout[] _dropouts = [];
 
-    public BertModel(IBackend backend, BertConfig config, int capacity, int seqLen, ReadOnlySpan<float> initialParameters)
+    /// <param name="rowMultiple">Round GEMM row counts up to a multiple of this; 0 takes the backend's
+    /// <see cref="IBackend.RowMultiple"/>. The results do not depend on it beyond float rounding.</param>
+    public BertModel(IBackend backend, BertConfig config, int capacity, int seqLen, ReadOnlySpan<float> initialParameters,
+        int rowMultiple = 0)
     {
         config.Validate(seqLen);
         _d = backend;
+        RowMultiple = rowMultiple > 0 ? rowMultiple : Math.Max(1, backend.RowMultiple);
         Config = config;
         Layout = new ParameterLayout(config);
         if (initialParameters.Length != Layout.TotalCount)
@@ -35,6 +42,7 @@ public sealed class BertModel
         _a = new BertActivations(backend, config, capacity, seqLen, P);
         _mlmRows = new int[capacity * P];
         _mlmLabels = new int[capacity * P];
+        _mlmWeights = new float[capacity * P];
         _clsRows = new int[capacity];
         _packRows = new int[capacity * seqLen];
         _unpackRows = new int[capacity * seqLen];
@@ -49,6 +57,7 @@ public sealed class BertModel
     public LossMode LossMode { get; set; } = LossMode.Intended;
     public int Capacity => _a.Capacity;
     public int SeqLen => _a.SeqLen;
+    public int RowMultiple { get; }
 
     /// <summary>The encoder's output of the last forward, packed: [valid tokens, H], the valid tokens of
     /// each example in order (for a batch of one, the first valid_len rows).</summary>
@@ -56,7 +65,8 @@ public sealed class BertModel
 
     /// <summary>Uploads a batch, lays out the packed rows of its valid tokens (see <see cref="BertActivations"/>)
     /// and its MLM rows: only the real slots for the intended loss (padding slots have weight 0, so skipping
-    /// them changes nothing), all B*P slots for the book's.</summary>
+    /// them changes nothing), all B*P slots for the book's. Both counts are rounded up to <see cref="RowMultiple"/>
+    /// with inert rows.</summary>
     public void LoadBatch(Batch batch)
     {
         if (batch.Size > Capacity || batch.MaxLen != SeqLen) throw new ArgumentException("batch does not fit the model's buffers");
@@ -67,8 +77,10 @@ public sealed class BertModel
         _d.Upload(_a.ValidLens.Slice(0, B), batch.ValidLens.AsSpan(0, B));
         _d.Upload(_a.NspLabels.Slice(0, B), batch.NspLabels.AsSpan(0, B));
 
-        _tokenCount = LayOutPackedRows(batch.ValidLens.AsSpan(0, B));
-        _d.Upload(_a.PackRows.Slice(0, _tokenCount), _packRows.AsSpan(0, _tokenCount));
+        int tokenCount = LayOutPackedRows(batch.ValidLens.AsSpan(0, B));
+        _rowCount = RoundUp(tokenCount, Capacity * T);
+        _packRows.AsSpan(tokenCount, _rowCount - tokenCount).Fill(_a.ZeroRow);
+        _d.Upload(_a.PackRows.Slice(0, _rowCount), _packRows.AsSpan(0, _rowCount));
         _d.Upload(_a.UnpackRows.Slice(0, B * T), _unpackRows.AsSpan(0, B * T));
         _d.Upload(_a.ClsRows.Slice(0, B), _clsRows.AsSpan(0, B));
 
@@ -81,19 +93,22 @@ public sealed class BertModel
                 throw new ArgumentException($"prediction position {position} of example {example} is beyond its valid length {batch.ValidLens[example]}");
             _mlmRows[r] = _clsRows[example] + position;
             _mlmLabels[r] = batch.MlmLabels[i];
+            _mlmWeights[r] = 1f;
             r++;
         }
-        _mlmRowCount = r;
         _mlmScale = LossMode == LossMode.Intended ? (float)(1.0 / (r + 1e-8)) : 1f / (B * P);
-        _d.Upload(_a.MlmRows.Slice(0, r), _mlmRows.AsSpan(0, r));
-        _d.Upload(_a.MlmLabels.Slice(0, r), _mlmLabels.AsSpan(0, r));
+        _mlmRowCount = RoundUp(r, Capacity * P);
+        for (int extra = r; extra < _mlmRowCount; extra++) (_mlmRows[extra], _mlmLabels[extra], _mlmWeights[extra]) = (0, 0, 0f);
+        _d.Upload(_a.MlmRows.Slice(0, _mlmRowCount), _mlmRows.AsSpan(0, _mlmRowCount));
+        _d.Upload(_a.MlmLabels.Slice(0, _mlmRowCount), _mlmLabels.AsSpan(0, _mlmRowCount));
+        _d.Upload(_a.MlmWeights.Slice(0, _mlmRowCount), _mlmWeights.AsSpan(0, _mlmRowCount));
     }
 
     /// <summary>Encoder forward for the loaded batch; dropout is keyed by (seed, step, site) when training.</summary>
     public void ForwardEncoder(bool training, ulong seed = 0, long step = 0)
     {
         var c = Config;
-        int B = _batchSize, T = SeqLen, N = _tokenCount, H = c.Hidden, F = c.FfnHidden;
+        int B = _batchSize, T = SeqLen, N = _rowCount, H = c.Hidden, F = c.FfnHidden;
         if (_dropouts.Length != 3 * c.Layers) _dropouts = new Dropout[3 * c.Layers];
         for (int site = 0; site < _dropouts.Length; site++)
             _dropouts[site] = training ? Dropout.For(c.Dropout, seed, step, site) : Dropout.None;
@@ -128,7 +143,7 @@ public sealed class BertModel
     {
         var c = Config;
         var p = Parameters;
-        int B = _batchSize, N = _tokenCount, H = c.Hidden, R = _mlmRowCount;
+        int B = _batchSize, N = _rowCount, H = c.Hidden, R = _mlmRowCount;
 
         // MLM: gather the predicted rows -> Linear -> ReLU -> LayerNorm -> Linear(V) -> cross-entropy.
         _d.GatherForward(_a.MlmInput, _a.X[^1], _a.MlmRows, 1, N, R, H);
@@ -136,8 +151,8 @@ public sealed class BertModel
         _d.ActivationForward(Activation.Relu, _a.MlmAct, _a.MlmDense, (long)R * H);
         _d.LayerNormForward(_a.MlmNorm, _a.MlmMean, _a.MlmRstd, _a.MlmAct, p.MlmNormGamma, p.MlmNormBeta, R, H, c.LayerNormEpsilon);
         _d.MatmulForward(_a.Logits, _a.MlmNorm, p.MlmDecoder, p.MlmDecoderBias, R, H, c.VocabSize);
-        _d.SoftmaxCrossEntropy(_a.MlmLosses, withGradients ? _a.Logits : null, _a.Logits, _a.MlmLabels, null, _mlmScale, R, c.VocabSize);
-        _d.WeightedSum(_a.LossSums.Slice(0, 1), _a.MlmLosses, null, R);
+        _d.SoftmaxCrossEntropy(_a.MlmLosses, withGradients ? _a.Logits : null, _a.Logits, _a.MlmLabels, _a.MlmWeights, _mlmScale, R, c.VocabSize);
+        _d.WeightedSum(_a.LossSums.Slice(0, 1), _a.MlmLosses, _a.MlmWeights, R);
 
         // NSP: the <cls> row -> Linear -> tanh -> Linear(2) -> cross-entropy (mean over the batch).
         _d.GatherForward(_a.Cls, _a.X[^1], _a.ClsRows, 1, N, B, H);
@@ -154,7 +169,7 @@ public sealed class BertModel
         var c = Config;
         var p = Parameters;
         var g = Gradients;
-        int B = _batchSize, T = SeqLen, N = _tokenCount, H = c.Hidden, F = c.FfnHidden, R = _mlmRowCount;
+        int B = _batchSize, T = SeqLen, N = _rowCount, H = c.Hidden, F = c.FfnHidden, R = _mlmRowCount;
         var dX = _a.GradX;
 
         // MLM head, from the dlogits the fused cross-entropy left in Logits.
@@ -219,9 +234,12 @@ public sealed class BertModel
         return n;
     }
 
-    /// <summary>packed[i,:] = padded[PackRows[i],:] for the batch's packed rows.</summary>
-    private void Pack(FloatView packed, FloatView padded, int columns) =>
-        _d.GatherForward(packed, padded, _a.PackRows, 1, _batchSize * SeqLen, _tokenCount, columns);
+    /// <summary>packed[i,:] = padded[PackRows[i],:] for the batch's packed rows; extra rows read the zero row.</summary>
+    private void Pack(FloatView packed, FloatView paddedWithZeroRow, int columns) =>
+        _d.GatherForward(packed, paddedWithZeroRow, _a.PackRows, 1, _a.ZeroRow + 1, _rowCount, columns);
+
+    /// <summary>count rounded up to a multiple of <see cref="RowMultiple"/>, at most limit (the buffers' rows).</summary>
+    private int RoundUp(int count, int limit) => Math.Min(limit, (count + RowMultiple - 1) / RowMultiple * RowMultiple);
 
     /// <summary>padded[s,:] = packed[UnpackRows[s],:]; padded slots read the source's zero row.</summary>
     private void Unpack(FloatView padded, FloatView packedWithZeroRow, int columns) =>

@@ -1,11 +1,13 @@
 using BertNative.Interop.Cpu;
 using BertNative.Model;
 using BertNative.Model.Data;
+using BertNative.Tests.Ops;
 
 namespace BertNative.Tests.Model;
 
-/// <summary>The encoder runs on packed rows (valid tokens only). Nothing of the padding, and nothing a
-/// previous batch left in the buffers, may reach the losses or the gradients.</summary>
+/// <summary>The encoder runs on packed rows (valid tokens only), their count possibly rounded up with inert rows.
+/// Nothing of the padding, of the extra rows, or of what a previous batch left in the buffers may reach the
+/// losses or the gradients.</summary>
 public class PackingTests
 {
     [Test]
@@ -57,5 +59,34 @@ public class PackingTests
         Assert.That(second.Nsp, Is.EqualTo(fresh.Nsp));
         Assert.That(second.Gradients, Is.EqualTo(fresh.Gradients));
         Assert.That(gradients, Is.Not.EqualTo(fresh.Gradients), "the two batches should differ");
+    }
+
+    [Test]
+    public void RoundingTheRowCountsUpChangesNothing([Values] LossMode mode, [Values(7, 128)] int rowMultiple)
+    {
+        var config = TinyBert.Config(dropout: 0.2f);
+        var parameters = TinyBert.Init(config);
+        var examples = TinyBert.Examples;
+        int[] byLength = [.. Enumerable.Range(0, examples.Count).OrderBy(e => examples.ValidLens[e])];
+        var longBatch = new Batch(TinyBert.BatchSize, examples.MaxLen, examples.PredictionSlots);
+        longBatch.Fill(examples, byLength.AsSpan(byLength.Length - TinyBert.BatchSize));
+        var batch = TinyBert.FirstBatch();
+        using var cpu = new CpuBackend(2);
+        var exact = TinyBert.LossAndGradients(new BertModel(cpu, config, TinyBert.BatchSize, examples.MaxLen, parameters) { LossMode = mode }, batch);
+
+        // After a long batch, so that the extra rows would pick up stale values if they read any.
+        var rounded = new BertModel(cpu, config, TinyBert.BatchSize, examples.MaxLen, parameters, rowMultiple) { LossMode = mode };
+        TinyBert.LossAndGradients(rounded, longBatch);
+        var result = TinyBert.LossAndGradients(rounded, batch);
+
+        Assert.That(result.Mlm, Is.EqualTo(exact.Mlm));
+        Assert.That(result.Nsp, Is.EqualTo(exact.Nsp));
+        // Per tensor, to float rounding: reductions over rows (LayerNorm's gamma, say) are chunked by row count.
+        foreach (var slot in rounded.Layout.Slots)
+        {
+            int count = slot.Shape.Aggregate(1, (a, b) => a * b);
+            double[] Part(float[] all) => [.. all.AsSpan((int)slot.Offset, count).ToArray().Select(v => (double)v)];
+            ParityAssert.Close(slot.Name, Part(exact.Gradients), Part(result.Gradients), 1e-6);
+        }
     }
 }

@@ -9,4 +9,9 @@ public interface IBackend : IDeviceMemory, IBertOps, IDisposable
     /// <summary>What actually runs, for the first line of a run and the pairs/sec line
     /// (e.g. "AMD EPYC, 2 threads, OpenBLAS sgemm" or "NVIDIA H100 80GB HBM3, driver 13.0").</summary>
     string DeviceDescription { get; }
+
+    /// <summary>The model rounds the row counts of its GEMMs (packed tokens, MLM predictions) up to a multiple of
+    /// this, with the extra rows inert. Packing makes the exact counts change every batch, and a backend that plans
+    /// per shape (cuBLASLt's heuristic, cached per shape) would plan again every step. 1 keeps the counts exact.</summary>
+    int RowMultiple => 1;
 }

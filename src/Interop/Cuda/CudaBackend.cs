@@ -38,6 +38,9 @@ public sealed partial class CudaBackend : IBackend
 
     public string Name => "cuda";
 
+    /// <summary>cuBLASLt picks an algorithm per GEMM shape; 128-row steps keep a run to a few dozen shapes.</summary>
+    public int RowMultiple => 128;
+
     public string DeviceDescription { get; }
 
     /// <summary>Milliseconds the GPU spent on what <paramref name="work"/> queues (CUDA events around it).</summary>

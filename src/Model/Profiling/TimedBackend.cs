@@ -12,6 +12,7 @@ public sealed class TimedBackend(IBackend inner) : IBackend
     private readonly Dictionary<string, (double Milliseconds, int Calls)> _times = [];
 
     public string Name => inner.Name;
+    public int RowMultiple => inner.RowMultiple;
     public string DeviceDescription => inner.DeviceDescription;
 
     /// <summary>Milliseconds and call counts per op since the last <see cref="Reset"/>, slowest first.</summary>
