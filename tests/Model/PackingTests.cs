@@ -42,11 +42,8 @@ public class PackingTests
         var parameters = TinyBert.Init(config);
         var examples = TinyBert.Examples;
         // The longest examples first, then the shortest in a smaller batch: every buffer holds stale rows.
-        int[] byLength = [.. Enumerable.Range(0, examples.Count).OrderBy(e => examples.ValidLens[e])];
-        var longBatch = new Batch(TinyBert.BatchSize, examples.MaxLen, examples.PredictionSlots);
-        longBatch.Fill(examples, byLength.AsSpan(byLength.Length - TinyBert.BatchSize));
-        var shortBatch = new Batch(TinyBert.BatchSize, examples.MaxLen, examples.PredictionSlots);
-        shortBatch.Fill(examples, byLength.AsSpan(0, 3));
+        var longBatch = BatchByLength(longest: true, TinyBert.BatchSize);
+        var shortBatch = BatchByLength(longest: false, 3);
 
         using var cpu = new CpuBackend(2);
         var reused = new BertModel(cpu, config, TinyBert.BatchSize, examples.MaxLen, parameters) { LossMode = mode };
@@ -67,9 +64,7 @@ public class PackingTests
         var config = TinyBert.Config(dropout: 0.2f);
         var parameters = TinyBert.Init(config);
         var examples = TinyBert.Examples;
-        int[] byLength = [.. Enumerable.Range(0, examples.Count).OrderBy(e => examples.ValidLens[e])];
-        var longBatch = new Batch(TinyBert.BatchSize, examples.MaxLen, examples.PredictionSlots);
-        longBatch.Fill(examples, byLength.AsSpan(byLength.Length - TinyBert.BatchSize));
+        var longBatch = BatchByLength(longest: true, TinyBert.BatchSize);
         var batch = TinyBert.FirstBatch();
         using var cpu = new CpuBackend(2);
         var exact = TinyBert.LossAndGradients(new BertModel(cpu, config, TinyBert.BatchSize, examples.MaxLen, parameters) { LossMode = mode }, batch);
@@ -88,5 +83,15 @@ public class PackingTests
             double[] Part(float[] all) => [.. all.AsSpan((int)slot.Offset, count).ToArray().Select(v => (double)v)];
             ParityAssert.Close(slot.Name, Part(exact.Gradients), Part(result.Gradients), 1e-6);
         }
+    }
+
+    /// <summary>The longest (or shortest) examples of the tiny set, in a batch of capacity TinyBert.BatchSize.</summary>
+    private static Batch BatchByLength(bool longest, int size)
+    {
+        var examples = TinyBert.Examples;
+        int[] byLength = [.. Enumerable.Range(0, examples.Count).OrderBy(e => examples.ValidLens[e])];
+        var batch = new Batch(TinyBert.BatchSize, examples.MaxLen, examples.PredictionSlots);
+        batch.Fill(examples, longest ? byLength.AsSpan(byLength.Length - size) : byLength.AsSpan(0, size));
+        return batch;
     }
 }
