@@ -73,35 +73,30 @@ __global__ void softmax_backward_kernel(float* grad, const float* probs, const i
     }
 }
 
-// Head-major copy: dst[part][(b*heads + h)*T + t][c] = src[b, t, part*H + h*d + c], for the
-// `parts` blocks of H columns in each src row (3 for qkv, 1 for an attention output).
+// Head-major layout: element i of [part][(b*heads + h)*T + t][c] holds src[b, t, part*H + h*d + c] of the
+// token-major rows [B, T, parts*H] (parts = 3 for qkv, 1 for an attention output). Returns that src index.
+__device__ int64_t token_major_index(int64_t i, int64_t per_part, int T, int heads, int d, int parts) {
+    int64_t part = i / per_part, r = i % per_part;
+    int c = static_cast<int>(r % d);
+    int64_t t = (r / d) % T, bh = r / (static_cast<int64_t>(d) * T);
+    int64_t b = bh / heads, h = bh % heads;
+    return (b * T + t) * parts * heads * d + part * heads * d + h * d + c;
+}
+
+// Head-major copy of the `parts` blocks of H columns in each src row.
 __global__ void to_heads_kernel(float* dst, const float* src, int B, int T, int heads, int d, int parts) {
-    int H = heads * d;
-    int64_t per_part = static_cast<int64_t>(B) * T * H;
-    int64_t total = per_part * parts;
-    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
-         i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-        int64_t part = i / per_part, r = i % per_part;
-        int c = static_cast<int>(r % d);
-        int64_t t = (r / d) % T, bh = r / (static_cast<int64_t>(d) * T);
-        int64_t b = bh / heads, h = bh % heads;
-        dst[i] = src[(b * T + t) * parts * H + part * H + h * d + c];
-    }
+    int64_t per_part = static_cast<int64_t>(B) * T * heads * d;
+    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < per_part * parts;
+         i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+        dst[i] = src[token_major_index(i, per_part, T, heads, d, parts)];
 }
 
 // The inverse of to_heads_kernel (writes every element of dst).
 __global__ void from_heads_kernel(float* dst, const float* src, int B, int T, int heads, int d, int parts) {
-    int H = heads * d;
-    int64_t per_part = static_cast<int64_t>(B) * T * H;
-    int64_t total = per_part * parts;
-    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
-         i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-        int64_t part = i / per_part, r = i % per_part;
-        int c = static_cast<int>(r % d);
-        int64_t t = (r / d) % T, bh = r / (static_cast<int64_t>(d) * T);
-        int64_t b = bh / heads, h = bh % heads;
-        dst[(b * T + t) * parts * H + part * H + h * d + c] = src[i];
-    }
+    int64_t per_part = static_cast<int64_t>(B) * T * heads * d;
+    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < per_part * parts;
+         i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+        dst[token_major_index(i, per_part, T, heads, d, parts)] = src[i];
 }
 
 // Row-major per pair: C[M,N] = op(A)[M,K] op(B)[K,N], all B*heads pairs in one call.
