@@ -111,11 +111,12 @@ BN_EXPORT int bn_softmax_cross_entropy(float* losses, float* dlogits, const floa
 BN_EXPORT int bn_weighted_sum(bn_context* context, float* result, const float* values, const float* weights, int64_t n, void* stream);
 BN_EXPORT int bn_sum_of_squares(bn_context* context, float* result, const float* values, int64_t n, void* stream);
 
-/* t is the 1-based step; bias corrections 1 - beta^t are computed in double on the host */
+/* AdamW (decoupled weight decay; gradients scaled by gradient_scale first); t is the 1-based step;
+   bias corrections 1 - beta^t are computed in double on the host */
 BN_EXPORT int bn_adam_step(float* parameters, const float* gradients, float* m, float* v, int64_t n,
-    float learning_rate, float beta1, float beta2, float epsilon, float weight_decay, int t, void* stream);
+    float learning_rate, float beta1, float beta2, float epsilon, float weight_decay, float gradient_scale, int t, void* stream);
 
-#define BN_VERSION 1
+#define BN_VERSION 2
 
 #ifdef __cplusplus
 }

@@ -72,6 +72,9 @@ public sealed partial class IlgpuBackend : IBackend
 
     public string Name => "ilgpu";
 
+    /// <summary>ILGPU reports the device's total memory, not what is free: an upper bound.</summary>
+    public long? AvailableMemoryBytes => accelerator.MemorySize;
+
     public string DeviceDescription =>
         $"ILGPU {accelerator.AcceleratorType} accelerator: {accelerator.Name}, {accelerator.MaxNumThreadsPerGroup} threads/group"
         + (accelerator is CudaAccelerator cuda ? $", driver {cuda.DriverVersion}" : "");

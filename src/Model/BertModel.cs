@@ -8,7 +8,7 @@ namespace BertNative.Model;
 /// their losses, backward and Adam. Parameters, gradients and both Adam moments are each one
 /// contiguous device buffer; activations are allocated once for (capacity, T).
 /// </summary>
-public sealed class BertModel
+public sealed partial class BertModel
 {
     private readonly IBackend _d;
     private readonly BertActivations _a;
@@ -250,14 +250,20 @@ public sealed class BertModel
     public void AdamStep(AdamSettings settings, int t) =>
         _d.AdamStep(Parameters.All, Gradients.All, AdamM, AdamV, Layout.TotalCount, settings, t);
 
-    /// <summary>One whole training step: forward, backward, Adam. Returns after the work is queued.</summary>
-    public void TrainStep(Batch batch, AdamSettings adam, int t, ulong seed)
+    /// <summary>The gradients (in <see cref="Gradients"/>) and losses of one batch at training step t; returns after the work is queued.</summary>
+    public void ComputeGradients(Batch batch, int t, ulong seed)
     {
         LoadBatch(batch);
         ZeroGradients();
         ForwardEncoder(training: true, seed, t);
         ForwardHeads(withGradients: true);
         Backward();
+    }
+
+    /// <summary>One whole training step: forward, backward, Adam. Returns after the work is queued.</summary>
+    public void TrainStep(Batch batch, AdamSettings adam, int t, ulong seed)
+    {
+        ComputeGradients(batch, t, seed);
         AdamStep(adam, t);
     }
 

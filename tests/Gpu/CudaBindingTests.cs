@@ -39,7 +39,7 @@ public class CudaBindingTests
         int status = CudaNative.bn_layernorm_forward(0, 0, 0, 0, 0, 0, 4, 8, 1e-5f, 0);
         Assert.That(status, Is.EqualTo(3));  // BN_ERR_INVALID
         Assert.That(CudaNative.LastError(), Does.Contain("bn_layernorm_forward").And.Contain("invalid argument"));
-        Assert.That(() => CudaCheck.Ok(CudaNative.bn_adam_step(0, 0, 0, 0, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 0, 0)),
+        Assert.That(() => CudaCheck.Ok(CudaNative.bn_adam_step(0, 0, 0, 0, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 1f, 0, 0)),
             Throws.InstanceOf<CudaException>().With.Message.Contains("bn_adam_step").And.Property(nameof(CudaException.Status)).EqualTo(3));
     }
 

@@ -20,9 +20,10 @@ public static partial class ParityCases
             yield return new($"WeightedSum n{n}", o => Reduction(o, n, weighted: true, squares: false));
             yield return new($"WeightedSum unweighted n{n}", o => Reduction(o, n, weighted: false, squares: false));
             yield return new($"SumOfSquares n{n}", o => Reduction(o, n, weighted: false, squares: true));
-            yield return new($"AdamStep n{n}", o => Adam(o, n, weightDecay: 0f, t: 1));
+            yield return new($"AdamStep n{n}", o => Adam(o, n, weightDecay: 0f, gradientScale: 1f, t: 1));
         }
-        yield return new("AdamStep weight decay t3 n1001", o => Adam(o, 1001, weightDecay: 0.01f, t: 3));
+        yield return new("AdamStep decoupled weight decay t3 n1001", o => Adam(o, 1001, weightDecay: 0.01f, gradientScale: 1f, t: 3));
+        yield return new("AdamStep gradient scale t2 n1001", o => Adam(o, 1001, weightDecay: 0f, gradientScale: 0.3f, t: 2));
     }
 
     private static void CrossEntropy(OpSession o, int N, int C, Gradient gradient, bool weighted)
@@ -51,9 +52,9 @@ public static partial class ParityCases
         o.Check("result", expected, result, 1e-6);
     }
 
-    private static void Adam(OpSession o, int n, float weightDecay, int t)
+    private static void Adam(OpSession o, int n, float weightDecay, float gradientScale, int t)
     {
-        var settings = new AdamSettings(0.01f, WeightDecay: weightDecay);
+        var settings = new AdamSettings(0.01f, WeightDecay: weightDecay, GradientScale: gradientScale);
         double[] p = o.Floats(n), g = o.Floats(n), m = o.Floats(n, 0.1), v = [.. o.Floats(n, 0.01).Select(Math.Abs)];
         FloatView pv = o.Upload(p), gv = o.Upload(g), mv = o.Upload(m), vv = o.Upload(v);
         ReferenceOps.AdamStep(p, g, m, v, n, settings, t);

@@ -291,12 +291,12 @@ public static class ReferenceOps
         double b1 = settings.Beta1, b2 = settings.Beta2;
         for (long i = 0; i < n; i++)
         {
-            double g = gradients[i] + settings.WeightDecay * parameters[i];
+            double g = gradients[i] * settings.GradientScale;
             m[i] = b1 * m[i] + (1 - b1) * g;
             v[i] = b2 * v[i] + (1 - b2) * g * g;
             double mHat = m[i] / (1 - Math.Pow(b1, t));
             double vHat = v[i] / (1 - Math.Pow(b2, t));
-            parameters[i] -= settings.LearningRate * mHat / (Math.Sqrt(vHat) + settings.Epsilon);
+            parameters[i] -= settings.LearningRate * (settings.WeightDecay * parameters[i] + mHat / (Math.Sqrt(vHat) + settings.Epsilon));
         }
     }
 }

@@ -14,4 +14,8 @@ public interface IBackend : IDeviceMemory, IBertOps, IDisposable
     /// this, with the extra rows inert. Packing makes the exact counts change every batch, and a backend that plans
     /// per shape (cuBLASLt's heuristic, cached per shape) would plan again every step. 1 keeps the counts exact.</summary>
     int RowMultiple => 1;
+
+    /// <summary>Bytes the backend can still allocate (host memory for cpu, free GPU memory for cuda and ilgpu),
+    /// for refusing a run that cannot fit before allocating it; null when unknown.</summary>
+    long? AvailableMemoryBytes => null;
 }

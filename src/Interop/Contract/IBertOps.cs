@@ -130,8 +130,9 @@ public interface IBertOps
 
     // ---- Optimizer ----
 
-    /// <summary>One Adam step over a whole contiguous parameter buffer, t = 1 for the first step (bias correction).
-    /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).</summary>
+    /// <summary>One AdamW step over a contiguous parameter buffer, t = 1 for the first step (bias correction).
+    /// g = scale * grad; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+    /// p -= lr * (wd * p + (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)).</summary>
     /// <param name="parameters">[n]</param><param name="gradients">[n]</param><param name="m">[n]</param><param name="v">[n]</param>
     void AdamStep(FloatView parameters, FloatView gradients, FloatView m, FloatView v, long n, AdamSettings settings, int t);
 }

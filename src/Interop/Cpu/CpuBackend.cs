@@ -56,6 +56,8 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     public string Name => "cpu";
     public string DeviceDescription { get; }
+
+    public long? AvailableMemoryBytes => HostMemory.AvailableBytes();
     public int Threads { get; }
 
     public FloatView AllocateFloats(long count) => new(Allocate(count, sizeof(float)), 0, count);

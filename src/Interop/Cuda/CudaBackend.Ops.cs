@@ -150,7 +150,7 @@ public sealed partial class CudaBackend
     {
         Need(parameters, n); Need(gradients, n); Need(m, n); Need(v, n);
         CudaCheck.Ok(CudaNative.bn_adam_step(Ptr(parameters), Ptr(gradients), Ptr(m), Ptr(v), n, settings.LearningRate,
-            settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay, t, stream));
+            settings.Beta1, settings.Beta2, settings.Epsilon, settings.WeightDecay, settings.GradientScale, t, stream));
     }
 
     static nint Ptr(FloatView view) => Address(view.Buffer, view.Offset);

@@ -43,6 +43,8 @@ public sealed partial class CudaBackend : IBackend
 
     public string DeviceDescription { get; }
 
+    public long? AvailableMemoryBytes => CudaNative.bn_mem_info(out long free, out _) == 0 ? free : null;
+
     /// <summary>Milliseconds the GPU spent on what <paramref name="work"/> queues (CUDA events around it).</summary>
     public float TimeMilliseconds(Action work)
     {

@@ -12,7 +12,7 @@ internal static unsafe partial class CudaNative
     internal const string Library = "bertnative_kernels";
 
     /// <summary>BN_VERSION of the header these bindings match; a library reporting another is stale.</summary>
-    internal const int AbiVersion = 1;
+    internal const int AbiVersion = 2;
 
     // The resolver must be in place before the first stub runs; a static constructor on the
     // class that owns the stubs guarantees that.
@@ -107,5 +107,5 @@ internal static unsafe partial class CudaNative
 
     [LibraryImport(Library)]
     internal static partial int bn_adam_step(nint parameters, nint gradients, nint m, nint v, long n, float learningRate,
-        float beta1, float beta2, float epsilon, float weightDecay, int t, nint stream);
+        float beta1, float beta2, float epsilon, float weightDecay, float gradientScale, int t, nint stream);
 }

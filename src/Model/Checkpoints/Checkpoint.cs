@@ -13,20 +13,41 @@ public static class Checkpoint
 {
     public const string WeightsFile = "model.safetensors", ConfigFile = "config.json", VocabFile = "vocab.txt";
 
-    public static void Save(string folder, BertConfig config, Vocabulary vocabulary, ReadOnlySpan<float> parameters, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>Writes the whole checkpoint (and what <paramref name="writeExtra"/> adds to it) into a staging folder
+    /// beside <paramref name="folder"/>, then swaps it in: the previous checkpoint is replaced only by a complete one.
+    /// A crash inside the swap leaves it as <c>folder.previous</c>, which <see cref="Locate"/> finds.</summary>
+    public static void Save(string folder, BertConfig config, Vocabulary vocabulary, ReadOnlySpan<float> parameters,
+        IReadOnlyDictionary<string, string>? metadata = null, Action<string>? writeExtra = null)
     {
-        Directory.CreateDirectory(folder);
+        folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        string staging = folder + ".partial", previous = folder + ".previous";
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
         var layout = new ParameterLayout(config);
         var tensors = new List<NamedTensor>(layout.Slots.Count);
         foreach (var s in layout.Slots)
             tensors.Add(new NamedTensor(s.Name, s.Shape, Floats: parameters.Slice((int)s.Offset, (int)s.Count).ToArray()));
-        vocabulary.Save(Path.Combine(folder, VocabFile));
-        File.WriteAllText(Path.Combine(folder, ConfigFile), JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions));
-        SafeTensors.Write(Path.Combine(folder, WeightsFile), tensors, metadata);
+        vocabulary.Save(Path.Combine(staging, VocabFile));
+        File.WriteAllText(Path.Combine(staging, ConfigFile), JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions));
+        SafeTensors.Write(Path.Combine(staging, WeightsFile), tensors, metadata);
+        writeExtra?.Invoke(staging);
+
+        if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+        if (Directory.Exists(folder)) Directory.Move(folder, previous);
+        Directory.Move(staging, folder);
+        if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+    }
+
+    /// <summary>The checkpoint folder to read: <paramref name="folder"/>, or the previous one a crashed save left beside it.</summary>
+    public static string Locate(string folder)
+    {
+        string trimmed = Path.TrimEndingDirectorySeparator(folder);
+        return !Directory.Exists(trimmed) && Directory.Exists(trimmed + ".previous") ? trimmed + ".previous" : trimmed;
     }
 
     public static (BertConfig Config, Vocabulary Vocabulary, float[] Parameters) Load(string folder)
     {
+        folder = Locate(folder);
         if (!Directory.Exists(folder))
             throw new BertNativeException($"checkpoint folder {folder} does not exist; run 'pretrain' first or pass --checkpoint a folder it wrote");
         string configPath = Path.Combine(folder, ConfigFile);

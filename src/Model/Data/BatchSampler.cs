@@ -34,4 +34,20 @@ public sealed class BatchSampler
         _next += size;
         return batch;
     }
+
+    /// <summary>Where the sampler is: enough to draw exactly the batches it would have drawn next.</summary>
+    public SamplerState Save() => new(Epoch, _next, [.. _order], _rng.State);
+
+    public void Restore(SamplerState state)
+    {
+        if (state.Order.Length != _order.Length || state.Next < 0 || state.Next > _order.Length)
+            throw new BertNative.Interop.BertNativeException($"the saved sampler covers {state.Order.Length} examples, this dataset has {_order.Length}");
+        state.Order.CopyTo(_order, 0);
+        _next = state.Next;
+        Epoch = state.Epoch;
+        _rng.Restore(state.Random);
+    }
 }
+
+/// <summary>A <see cref="BatchSampler"/>'s epoch, position in the epoch's order, the order and the generator's state.</summary>
+public sealed record SamplerState(int Epoch, int Next, int[] Order, ulong[] Random);

@@ -28,8 +28,13 @@ public sealed class Corpus
     public ReadOnlySpan<int> Sentence(int s) => Tokens.AsSpan(SentenceStarts[s], SentenceStarts[s + 1] - SentenceStarts[s]);
     public int SentenceLength(int s) => SentenceStarts[s + 1] - SentenceStarts[s];
 
-    /// <summary>Reads a WikiText .tokens file; the vocabulary is built from this file unless one is given.</summary>
-    public static Corpus Read(string tokensFile, Vocabulary? vocabulary = null)
+    /// <summary>Reads a WikiText .tokens file; the vocabulary is built from this file (tokens seen at least
+    /// <paramref name="minFrequency"/> times) unless one is given.</summary>
+    public static Corpus Read(string tokensFile, Vocabulary? vocabulary = null, int minFrequency = Vocabulary.DefaultMinFrequency)
+        => Parse(ReadText(tokensFile), vocabulary, minFrequency);
+
+    /// <summary>The text of a corpus file, checked to be text.</summary>
+    public static string ReadText(string tokensFile)
     {
         if (!File.Exists(tokensFile))
             throw new BertNativeException($"{tokensFile} does not exist; pass --data a folder holding WikiText-2 (wiki.train.tokens)");
@@ -38,12 +43,12 @@ public sealed class Corpus
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new BertNativeException($"cannot read {tokensFile}: {e.Message}", e); }
         if (text.Contains('\0'))
-            throw new BertNativeException($"{tokensFile} is not a WikiText text file (it holds NUL bytes); re-download it or pass --data a good copy");
-        return Parse(text, vocabulary);
+            throw new BertNativeException($"{tokensFile} is not a text file (it holds NUL bytes); re-download it, or pass --data or --corpus a good copy");
+        return text;
     }
 
     /// <summary>Parses WikiText content (see <see cref="Read"/>).</summary>
-    public static Corpus Parse(string text, Vocabulary? vocabulary = null)
+    public static Corpus Parse(string text, Vocabulary? vocabulary = null, int minFrequency = Vocabulary.DefaultMinFrequency)
     {
         var words = new WordTable();
         var rawTokens = new List<int>(text.Length / 5);
@@ -67,7 +72,7 @@ public sealed class Corpus
             paragraphStarts.Add(sentenceStarts.Count - 1);
         }
 
-        vocabulary ??= Vocabulary.FromCounts(words.Counts());
+        vocabulary ??= Vocabulary.FromCounts(words.Counts(), minFrequency);
         int[] wordToId = words.MapTo(vocabulary);
         int[] tokens = new int[rawTokens.Count];
         for (int i = 0; i < tokens.Length; i++) tokens[i] = wordToId[rawTokens[i]];

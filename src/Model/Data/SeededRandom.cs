@@ -20,6 +20,15 @@ public sealed class SeededRandom
 
     public ulong Seed { get; }
 
+    /// <summary>The generator's whole state, to continue the same stream later (<see cref="Restore"/>).</summary>
+    public ulong[] State => [_s0, _s1, _s2, _s3];
+
+    public void Restore(IReadOnlyList<ulong> state)
+    {
+        if (state.Count != 4 || state.All(s => s == 0)) throw new ArgumentException("a xoshiro256** state is four words, not all zero");
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+    }
+
     /// <summary>A seed from the OS's entropy source, for runs without --seed.</summary>
     public static ulong FreshSeed() => BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) >> 11;
 

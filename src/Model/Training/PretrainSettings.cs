@@ -1,12 +1,13 @@
-using BertNative.Interop;
-
 namespace BertNative.Model.Training;
 
-/// <summary>How to train: the book's run is 50 steps of 512 pairs with Adam lr 0.01.</summary>
-public sealed record PretrainSettings(int Steps, int BatchSize, AdamSettings Adam, ulong Seed, LossMode LossMode);
+/// <summary>How to train: the book's run is 50 steps of 512 pairs with Adam lr 0.01. <see cref="Steps"/> is the
+/// run's total, also when it is resumed.</summary>
+public sealed record PretrainSettings(int Steps, int BatchSize, OptimizerSettings Optimizer, ulong Seed, LossMode LossMode);
 
-/// <summary>What one training step did. Seconds covers upload, forward, backward, Adam and the sync.</summary>
-public sealed record StepResult(int Step, int Epoch, float Mlm, float Nsp, double Seconds, int Pairs);
+/// <summary>What one training step did. Seconds covers upload, forward, backward, the optimizer and the sync.
+/// GradientNorm is the norm before clipping (NaN when --clip is off).</summary>
+public sealed record StepResult(int Step, int Epoch, float Mlm, float Nsp, double Seconds, int Pairs, float LearningRate = float.NaN,
+    float GradientNorm = float.NaN);
 
 /// <summary>The book's two printed results: mean per-step losses and pairs per second of the timed steps.</summary>
 public sealed record PretrainResult(IReadOnlyList<StepResult> Steps)

@@ -4,36 +4,73 @@ using BertNative.Model.Data;
 
 namespace BertNative.Model.Training;
 
-/// <summary>The pretraining loop (spec §3): epoch-shuffled batches, one Adam step each, losses read every step.
-/// A cancelled token stops it between steps; the result then holds the steps that finished.</summary>
-public static class Pretrainer
+/// <summary>The pretraining loop (spec §3): epoch-shuffled batches; per step the gradients and losses of the batch,
+/// then one optimizer step (schedule, clipping, AdamW). A cancelled token stops it between steps; the result then
+/// holds the steps that finished. <see cref="Save"/> and <see cref="Restore"/> make a stopped loop continue exactly.</summary>
+public sealed class Pretrainer
 {
-    public static PretrainResult Run(BertModel model, PretrainingExamples examples, PretrainSettings settings,
-        Action<StepResult>? onStep = null, CancellationToken stop = default)
+    private readonly BertModel _model;
+    private readonly PretrainingExamples _examples;
+    private readonly PretrainSettings _settings;
+    private readonly IGradientSource _gradients;
+    private readonly AdamWOptimizer _optimizer;
+    private readonly BatchSampler _sampler;
+    private readonly Batch _batch;
+
+    public Pretrainer(BertModel model, IBackend backend, PretrainingExamples examples, PretrainSettings settings, IGradientSource? gradients = null)
     {
-        if (!float.IsFinite(settings.Adam.LearningRate) || settings.Adam.LearningRate <= 0)
-            throw new BertNativeException($"--lr {settings.Adam.LearningRate} must be a positive number");
+        _model = model;
+        _examples = examples;
+        _settings = settings;
+        _gradients = gradients ?? new SingleModelGradients(model, settings.Seed);
+        _optimizer = new AdamWOptimizer(model, backend, settings.Optimizer);
+        _sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
+        _batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
         model.LossMode = settings.LossMode;
-        var sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
-        var batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
-        var steps = new List<StepResult>(settings.Steps);
+    }
+
+    /// <summary>Steps done so far (0 for a fresh run).</summary>
+    public int CompletedSteps { get; private set; }
+
+    public static PretrainResult Run(BertModel model, IBackend backend, PretrainingExamples examples, PretrainSettings settings,
+        Action<StepResult>? onStep = null, CancellationToken stop = default)
+        => new Pretrainer(model, backend, examples, settings).Run(onStep, stop);
+
+    /// <summary>Trains from the step after <see cref="CompletedSteps"/> up to the settings' total.</summary>
+    public PretrainResult Run(Action<StepResult>? onStep = null, CancellationToken stop = default)
+    {
+        var steps = new List<StepResult>();
         var clock = new Stopwatch();
-        for (int t = 1; t <= settings.Steps && !stop.IsCancellationRequested; t++)
+        for (int t = CompletedSteps + 1; t <= _settings.Steps && !stop.IsCancellationRequested; t++)
         {
-            batch.Fill(examples, sampler.Next());
+            _batch.Fill(_examples, _sampler.Next());
             clock.Restart();
-            model.TrainStep(batch, settings.Adam, t, settings.Seed);
-            var (mlm, nsp) = model.ReadLosses(); // waits for the device: the step is done
+            _gradients.Compute(_batch, t);
+            var (lr, norm) = _optimizer.Step(t, _settings.Steps);
+            var (mlm, nsp) = _gradients.ReadLosses(); // waits for the device: the step is done
             clock.Stop();
             if (!float.IsFinite(mlm) || !float.IsFinite(nsp))
                 throw new BertNativeException($"training diverged at step {t} (MLM loss {mlm}, NSP loss {nsp}); lower --lr");
-            var result = new StepResult(t, sampler.Epoch, mlm, nsp, clock.Elapsed.TotalSeconds, batch.Size);
+            CompletedSteps = t;
+            var result = new StepResult(t, _sampler.Epoch, mlm, nsp, clock.Elapsed.TotalSeconds, _batch.Size, lr, norm);
             steps.Add(result);
             onStep?.Invoke(result);
         }
         return new PretrainResult(steps);
     }
+
+    /// <summary>Everything besides the settings and the model's buffers that the next step depends on.</summary>
+    public LoopState Save() => new(CompletedSteps, _sampler.Save());
+
+    public void Restore(LoopState state)
+    {
+        _sampler.Restore(state.Sampler);
+        CompletedSteps = state.CompletedSteps;
+    }
 }
+
+/// <summary>Where a training loop stands: steps done and the batch sampler's state.</summary>
+public sealed record LoopState(int CompletedSteps, SamplerState Sampler);
 
 /// <summary>One --seed feeds several independent random streams; these constants keep them apart.</summary>
 public static class SeedStreams

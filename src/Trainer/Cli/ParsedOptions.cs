@@ -44,6 +44,40 @@ public sealed class ParsedOptions(string command, IReadOnlyDictionary<string, st
         return value;
     }
 
+    /// <summary>The given or default values of <paramref name="options"/> ("true" for a given flag; options without
+    /// a value left out): what a run saves so that --resume can rebuild it.</summary>
+    public Dictionary<string, string> Snapshot(IEnumerable<OptionSpec> options)
+    {
+        var saved = new Dictionary<string, string>();
+        foreach (var o in options)
+        {
+            if (o.IsFlag) { if (Flag(o.Name)) saved[o.Name] = "true"; }
+            else if (String(o.Name) is { } value) saved[o.Name] = value;
+        }
+        return saved;
+    }
+
+    /// <summary>These options with <paramref name="options"/> taken from a saved <see cref="Snapshot"/>. One given now
+    /// with another value than the saved one is an error: a resumed run keeps the settings it started with.</summary>
+    public ParsedOptions WithSaved(IReadOnlyDictionary<string, string> saved, IEnumerable<OptionSpec> options)
+    {
+        var newValues = new Dictionary<string, string?>(values);
+        var newGiven = new HashSet<string>(given);
+        foreach (var o in options)
+        {
+            saved.TryGetValue(o.Name, out string? old);
+            if (given.Contains(o.Name))
+            {
+                string now = o.IsFlag ? "true" : values[o.Name]!;
+                if (now != old)
+                    throw new CliException($"--{o.Name}{(o.IsFlag ? "" : " " + now)} differs from the resumed run's {(old == null ? "default" : (o.IsFlag ? "setting" : old))}; drop it: a resumed run keeps the settings it started with");
+            }
+            if (!o.IsFlag) newValues[o.Name] = old;
+            if (old != null) newGiven.Add(o.Name); else newGiven.Remove(o.Name);
+        }
+        return new ParsedOptions(command, newValues, newGiven);
+    }
+
     public string Choice(string name, params string[] choices)
     {
         string? text = String(name);

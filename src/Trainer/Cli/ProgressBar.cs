@@ -36,6 +36,9 @@ public sealed class ProgressBar(TextWriter output, int total)
         }
     }
 
+    /// <summary>A line of its own between progress updates (an evaluation's result).</summary>
+    public void Note(string line) => output.WriteLine(_interactive ? "\r" + line.PadRight(100) : line);
+
     public void Finish()
     {
         if (_interactive) output.WriteLine();

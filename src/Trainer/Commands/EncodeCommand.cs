@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using BertNative.Model.Checkpoints;
+using BertNative.Model.Data;
 using BertNative.Model.Inference;
 using BertNative.Trainer.Cli;
 
@@ -25,12 +26,17 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
     public override int Run(ParsedOptions o)
     {
         string checkpoint = o.String("checkpoint") is { } given && given != "the newest runs/*/checkpoint" ? given : NewestCheckpoint();
+        string[] a = Words(o.String("text")!), b = o.String("pair") is { } pair ? Words(pair) : [];
+        if (a.Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
+        if (o.Has("pair") && b.Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);
-
-        string[] a = Words(o.String("text")!), b = o.String("pair") is { } pair ? Words(pair) : [];
+        stderr.WriteLine($"checkpoint: {Path.GetFullPath(Checkpoint.Locate(checkpoint))}");
+        var unknown = a.Concat(b).Where(w => vocabulary.IdOf(w) == Vocabulary.UnkId && w != Vocabulary.Unk).Distinct().ToList();
+        if (unknown.Count > 0)
+            stderr.WriteLine($"note: not in the checkpoint's vocabulary, fed as <unk>: {string.Join(' ', unknown)}");
         var encoded = TextEncoder.Encode(backend, config, vocabulary, parameters, a, b.Length > 0 ? b : null);
         int token = o.Int("token", 0, encoded.Length - 1), shown = o.Int("values", 1, config.Hidden);
 
@@ -39,10 +45,12 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
             stdout.WriteLine(JsonSerializer.Serialize(new { tokens = encoded.Tokens, ids = encoded.Ids, segments = encoded.Segments, shape = new[] { 1, encoded.Length, config.Hidden }, output = encoded.Output }));
             return CliApp.ExitOk;
         }
-        stdout.WriteLine($"tokens: {string.Join(' ', encoded.Tokens)}");
+        // What the model saw: unknown words are shown as <unk>, the word typed after it in brackets.
+        string Shown(int t) => encoded.Ids[t] == Vocabulary.UnkId && encoded.Tokens[t] != Vocabulary.Unk ? $"<unk>({encoded.Tokens[t]})" : encoded.Tokens[t];
+        stdout.WriteLine($"tokens: {string.Join(' ', Enumerable.Range(0, encoded.Length).Select(Shown))}");
         stdout.WriteLine($"encoded: shape (1, {encoded.Length}, {config.Hidden})");
         stdout.WriteLine($"<cls> row: {Leading(encoded.Row(0), shown)}");
-        stdout.WriteLine($"row {token} ({encoded.Tokens[token]}): {Leading(encoded.Row(token), shown)}");
+        stdout.WriteLine($"row {token} ({Shown(token)}): {Leading(encoded.Row(token), shown)}");
         float spread = encoded.SpreadAcrossTokens();
         if (spread < CollapsedSpread)
             stderr.WriteLine($"note: every token's row is within {spread:G2} of the <cls> row: this checkpoint's representations have collapsed " +

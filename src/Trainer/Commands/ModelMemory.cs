@@ -3,9 +3,29 @@ using BertNative.Model;
 
 namespace BertNative.Trainer.Commands;
 
-/// <summary>Creates the model, turning a device allocation failure into a one-line error with what to lower.</summary>
+/// <summary>Creates the model after checking that it fits: the estimate is compared with what the backend says is
+/// available, and a run that cannot fit is refused with one line before anything is allocated. An allocation
+/// that fails anyway is the same kind of line.</summary>
 public static class ModelMemory
 {
+    /// <summary>Below this share of the available memory a run is let through: the rest is for the data,
+    /// the backend's own scratch and the host copies made when saving.</summary>
+    private const double UsableShare = 0.85;
+
+    /// <summary>The line printed with the data line: "memory: X GB of Y GB available".</summary>
+    public static string Check(IBackend backend, BertConfig config, int capacity, int maxLen)
+    {
+        var estimate = MemoryEstimate.For(config, capacity, maxLen);
+        long? available = backend.AvailableMemoryBytes;
+        string where = backend.Name == "cpu" ? "host" : "GPU";
+        if (available is long free && estimate.TotalBytes > UsableShare * free)
+            throw new BertNativeException($"batch {capacity} x max_len {maxLen} with this model needs about {MemoryEstimate.Gigabytes(estimate.TotalBytes)} of {where} memory " +
+                $"(parameters, gradients and Adam {MemoryEstimate.Gigabytes(estimate.ParameterStateBytes)}, activations {MemoryEstimate.Gigabytes(estimate.ActivationBytes)}) " +
+                $"but {MemoryEstimate.Gigabytes(free)} is available; lower --batch or --max-len, or pick a smaller --model");
+        return $"memory: {MemoryEstimate.Gigabytes(estimate.TotalBytes)} of {where} memory (parameters, gradients and Adam {MemoryEstimate.Gigabytes(estimate.ParameterStateBytes)}, " +
+               $"activations {MemoryEstimate.Gigabytes(estimate.ActivationBytes)}){(available is long a ? $", {MemoryEstimate.Gigabytes(a)} available" : "")}";
+    }
+
     public static BertModel Create(IBackend backend, BertConfig config, int capacity, int maxLen, float[] init)
     {
         try { return new BertModel(backend, config, capacity, maxLen, init); }

@@ -32,7 +32,8 @@ public static class ModelOptions
             Dropout = o.OptionalFloat("dropout", 0f, 0.99f) ?? c.Dropout,
             FfnActivation = o.String("activation") is { } a ? (o.Choice("activation", "relu", "gelu") == "gelu" ? Activation.Gelu : Activation.Relu) : c.FfnActivation,
         };
-        c.Validate(maxLen);
+        try { c.Validate(maxLen); }
+        catch (BertNativeException e) when (e is not CliException) { throw new CliException(e.Message); } // a bad option: exit 2
         return c;
     }
 }

@@ -2,42 +2,54 @@ using System.Globalization;
 using System.Text.Json;
 using BertNative.Interop;
 using BertNative.Model;
-using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Training;
 using BertNative.Trainer.Cli;
 
 namespace BertNative.Trainer.Commands;
 
-/// <summary>`pretrain`: the book's experiment by default — 50 Adam steps of 512 WikiText-2 pairs on the small BERT.</summary>
+/// <summary>`pretrain`: the book's experiment by default — 50 Adam steps of 512 WikiText-2 pairs on the small BERT.
+/// It parses options and prints; the run itself (folder, checkpoints, metrics, evaluation, resume) is a <see cref="TrainingRun"/>.</summary>
 public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Command
 {
     public override string Name => "pretrain";
-    public override string Summary => "pretrain BERT with MLM + NSP on WikiText-2 (the book's run by default)";
+    public override string Summary => "pretrain BERT with MLM + NSP on WikiText-2 (the book's run by default) or your own text";
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Value("steps", "N", "50", "training steps"),
-        OptionSpec.Value("batch", "N", "512", "sentence pairs per step"),
+        OptionSpec.Value("steps", "N", "50", "training steps in all (a resumed run continues up to this total)"),
+        TrainingOptions.Batch,
         DataOptions.MaxLen,
         .. ModelOptions.All,
-        OptionSpec.Value("lr", "X", "0.01", "Adam learning rate"),
+        TrainingOptions.Lr, TrainingOptions.Schedule, TrainingOptions.Warmup, TrainingOptions.WeightDecay, TrainingOptions.Clip,
         DataOptions.Seed,
         DeviceOptions.Device, DeviceOptions.Threads,
-        DataOptions.DataDir,
-        OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json"),
+        DataOptions.DataDir, TrainingOptions.Corpus, TrainingOptions.MinFreq,
+        OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json (must be new or empty)"),
+        OptionSpec.Flag("overwrite", "replace the run in a non-empty --out folder"),
+        OptionSpec.Value("resume", "DIR", null, "continue the run in DIR from its checkpoint, with its settings, up to --steps"),
         OptionSpec.Value("save-every", "N", "0", "also save the checkpoint every N steps (0: only at the end; Ctrl+C always saves)"),
-        OptionSpec.Flag("book-pytorch", "reproduce the book's PyTorch defects: unweighted MLM mean over padding, frozen positions"),
+        OptionSpec.Value("eval-every", "N", "0", "evaluate on held-out text every N steps and at the end (0: never)"),
+        OptionSpec.Value("eval-corpus", "PATH", null, "held-out text for --eval-every (default: WikiText-2's wiki.valid.tokens; needed with --corpus)"),
+        TrainingOptions.BookPyTorch,
         OptionSpec.Flag("json", "print a one-object JSON summary on stdout instead of the book's lines"),
     ];
 
     public override int Run(ParsedOptions o)
     {
+        string? resume = o.String("resume");
+        if (resume != null)
+        {
+            if (o.Has("out") || o.Has("overwrite")) throw new CliException("--resume continues a run in its own folder; drop --out and --overwrite");
+            o = o.WithSaved(TrainingRun.ReadState(resume).Options, TrainingOptions.RunDefining);
+        }
         int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
-        int saveEvery = o.Int("save-every", 0, 10_000_000);
-        float lr = o.Float("lr", 1e-12f, 100f);
+        int saveEvery = o.Int("save-every", 0, 10_000_000), evalEvery = o.Int("eval-every", 0, 10_000_000), minFreq = o.Int("min-freq", 1, 1 << 30);
+        var optimizer = TrainingOptions.Read(o, steps);
         ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
         var mode = o.Flag("book-pytorch") ? LossMode.BookPyTorch : LossMode.Intended;
-        bool json = o.Flag("json");
+        string? corpusPath = o.String("corpus"), evalCorpus = o.String("eval-corpus");
+        if (evalEvery > 0 && corpusPath != null && evalCorpus == null)
+            throw new CliException("--eval-every with --corpus needs --eval-corpus PATH: held-out text in the same format");
         // Validate the model's shape before the slow parts, with the book's vocabulary size as a stand-in.
         ModelOptions.Read(o, vocabSize: 20_256, maxLen);
 
@@ -45,48 +57,50 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         using var _ = backend;
         stderr.WriteLine(deviceLine);
 
-        string dataDir = WikiTextSource.Resolve(o.String("data"), stderr);
-        var dataset = WikiTextDataset.Load(dataDir, maxLen, seed ^ SeedStreams.Data);
-        var config = ModelOptions.Read(o, dataset.Corpus.Vocabulary.Count, maxLen);
+        string? dataDir = corpusPath == null || (evalEvery > 0 && evalCorpus == null) ? WikiTextSource.Resolve(o.String("data"), stderr) : null;
+        string source = corpusPath ?? Path.Combine(dataDir!, WikiTextSource.TrainFile);
+        var dataset = TrainingText.Build(corpusPath != null ? TrainingText.ReadCorpusText(corpusPath) : Corpus.ReadText(source), source, maxLen, seed ^ SeedStreams.Data, minFreq, batchSize);
+        var vocabulary = dataset.Corpus.Vocabulary;
+        var config = ModelOptions.Read(o, vocabulary.Count, maxLen);
         var layout = new ParameterLayout(config);
-        stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {dataDir} in {dataset.Statistics.BuildSeconds:F2} s; " +
-                         $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}");
+        var evalExamples = evalEvery > 0 ? Evaluator.Examples(evalCorpus ?? Path.Combine(dataDir!, EvaluateCommand.SplitFile("valid")), vocabulary, maxLen) : null;
+        string memoryLine = ModelMemory.Check(backend, config, batchSize, maxLen);
+        stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {source} in {dataset.Statistics.BuildSeconds:F2} s; " +
+                         $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}; {memoryLine}");
 
-        string runDir = RunFolder.Create(o.String("out"));
-        var init = Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init));
-        var model = ModelMemory.Create(backend, config, Math.Min(batchSize, dataset.Examples.Count), maxLen, init);
-        var settings = new PretrainSettings(steps, batchSize, new AdamSettings(lr), seed, mode);
-
-        string checkpointDir = Path.Combine(runDir, "checkpoint");
-        void Save(int completedSteps) => Checkpoint.Save(checkpointDir, config, dataset.Corpus.Vocabulary, model.DownloadParameters(),
-            new Dictionary<string, string> { ["steps"] = completedSteps.ToString(CultureInfo.InvariantCulture), ["seed"] = seed.ToString(CultureInfo.InvariantCulture), ["loss"] = mode.ToString() });
+        var model = ModelMemory.Create(backend, config, batchSize, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)));
+        var saved = o.Snapshot(TrainingOptions.RunDefining);
+        saved["seed"] = seed.ToString(CultureInfo.InvariantCulture);
+        var plan = new RunPlan(config, vocabulary, dataset.Examples, new PretrainSettings(steps, batchSize, optimizer, seed, mode), saved,
+            saveEvery, evalEvery, evalExamples);
+        var run = resume != null
+            ? TrainingRun.Resume(RunFolder.ForResume(resume), model, backend, plan)
+            : TrainingRun.Start(RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite")), model, backend, plan);
+        if (resume != null) stderr.WriteLine($"resuming {run.Folder} after step {run.CompletedSteps} of {steps}");
 
         var progress = new ProgressBar(stderr, steps);
         using var interrupt = new InterruptAfterStep(stderr);
-        using var metrics = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"));
-        var result = Pretrainer.Run(model, dataset.Examples, settings, step =>
-        {
-            metrics.WriteLine(JsonSerializer.Serialize(new { step = step.Step, epoch = step.Epoch, mlm = step.Mlm, nsp = step.Nsp, seconds = step.Seconds, pairs = step.Pairs }));
-            progress.Report(step);
-            if (saveEvery > 0 && step.Step % saveEvery == 0 && step.Step < steps) Save(step.Step);
-        }, interrupt.Token);
+        var result = run.Train(progress.Report, e => progress.Note(RunMetrics.Format(e)), interrupt.Token);
         progress.Finish();
-        metrics.Flush();
         if (result.Steps.Count == 0) throw new BertNativeException("interrupted before the first step finished; nothing was trained or saved");
-        if (result.Steps.Count < steps) stderr.WriteLine($"interrupted: {result.Steps.Count} of {steps} steps done; saving what was trained");
-        Save(result.Steps.Count);
-        string device = $"{backend.Name} ({backend.DeviceDescription})";
-        LossPlot.WriteSvg(Path.Combine(runDir, "loss.svg"), result.Steps, $"BERT pretraining on WikiText-2, {device}");
-        var summary = new PretrainSummary(result.MeanMlm, result.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, result.Steps.Count, batchSize, maxLen,
-            layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, runDir, checkpointDir);
-        File.WriteAllText(Path.Combine(runDir, "summary.json"), JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
+        if (run.CompletedSteps < steps) stderr.WriteLine($"interrupted: {run.CompletedSteps} of {steps} steps done; saving what was trained (continue with --resume {run.Folder})");
+        run.SaveFinalCheckpoint();
 
-        if (json) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
+        var all = new PretrainResult(run.Steps);
+        string device = $"{backend.Name} ({backend.DeviceDescription})";
+        run.WritePlot($"BERT pretraining on {(corpusPath != null ? Path.GetFileName(Path.TrimEndingDirectorySeparator(corpusPath)) : "WikiText-2")}\n{device}");
+        var evaluation = run.Evaluations.Count > 0 ? run.Evaluations[^1].Result : null;
+        var summary = new PretrainSummary(all.MeanMlm, all.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, run.CompletedSteps, batchSize, maxLen,
+            layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, run.Folder, run.CheckpointPath,
+            evaluation?.MlmLoss, evaluation?.MlmAccuracy, evaluation?.NspLoss, evaluation?.NspAccuracy);
+        run.WriteFile("summary.json", JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
+
+        if (o.Flag("json")) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
         else
         {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLM loss {result.MeanMlm:F3}, NSP loss {result.MeanNsp:F3}"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLM loss {all.MeanMlm:F3}, NSP loss {all.MeanNsp:F3}"));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.PairsPerSecond:F1} sentence pairs/sec on {device}"));
-            stderr.WriteLine($"run folder: {runDir} (loss.svg, metrics.jsonl, checkpoint/)");
+            stderr.WriteLine($"run folder: {run.Folder} (loss.svg, metrics.jsonl, checkpoint/)");
         }
         return CliApp.ExitOk;
     }

@@ -1,10 +1,17 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace BertNative.Trainer.Commands;
 
-/// <summary>The one-object result of a run (summary.json, and stdout with --json).</summary>
+/// <summary>The one-object result of a run (summary.json, and stdout with --json). Mlm and Nsp are the means over
+/// every step of the run (a resumed run's earlier steps included); the eval_* fields are the last evaluation's.</summary>
 public sealed record PretrainSummary(double Mlm, double Nsp, double PairsPerSec, double SteadyPairsPerSec, int Steps, int Batch, int MaxLen,
-    long Parameters, string Backend, string Device, ulong Seed, bool BookPytorch, string RunDir, string Checkpoint)
+    long Parameters, string Backend, string Device, ulong Seed, bool BookPytorch, string RunDir, string Checkpoint,
+    double? EvalMlmLoss = null, double? EvalMlmAccuracy = null, double? EvalNspLoss = null, double? EvalNspAccuracy = null)
 {
-    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 }

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using BertNative.Interop;
+using BertNative.Model.Data;
+using BertNative.Model.Training;
+
+namespace BertNative.Model.Checkpoints;
+
+/// <summary>
+/// What a checkpoint holds besides the weights so that a run continues exactly where it stopped
+/// (training_state.json and adam_m/adam_v.safetensors): steps done, the sampler, the seed, the loss mode, the
+/// optimizer settings, the options that define the run, the data's fingerprint and both Adam moments.
+/// A weight-only checkpoint (written before resume existed) has neither file; it still loads for encode.
+/// </summary>
+public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode LossMode, int BatchSize, OptimizerSettings Optimizer,
+    IReadOnlyDictionary<string, string> Options, string DataFingerprint, SamplerState Sampler)
+{
+    // The moments go in two files: one safetensors file is read whole, and BERT-large's two moments exceed 2 GB.
+    public const string StateFile = "training_state.json", MomentMFile = "adam_m.safetensors", MomentVFile = "adam_v.safetensors";
+    private const string Moment = "moment";
+
+    public void Write(string folder, ReadOnlySpan<float> adamM, ReadOnlySpan<float> adamV)
+    {
+        File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(this, JsonOptions));
+        SafeTensors.Write(Path.Combine(folder, MomentMFile), [new NamedTensor(Moment, [adamM.Length], adamM.ToArray())]);
+        SafeTensors.Write(Path.Combine(folder, MomentVFile), [new NamedTensor(Moment, [adamV.Length], adamV.ToArray())]);
+    }
+
+    public static bool ExistsIn(string folder) => File.Exists(Path.Combine(folder, StateFile));
+
+    public static (TrainingState State, float[] AdamM, float[] AdamV) Read(string folder, long parameterCount)
+    {
+        string path = Path.Combine(folder, StateFile);
+        if (!File.Exists(path))
+            throw new BertNativeException($"{folder} holds weights only (no {StateFile}): it was written before runs could be resumed; start a new run from scratch");
+        TrainingState state;
+        try { state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), JsonOptions) ?? throw new JsonException("empty"); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or IOException)
+        { throw new BertNativeException($"{path} is not a valid training state ({e.Message}); the run cannot be resumed", e); }
+        float[] ReadMoment(string file) => SafeTensors.Read(Path.Combine(folder, file)).TryGetValue(Moment, out var t) && t.Floats is { } f && f.LongLength == parameterCount
+            ? f : throw new BertNativeException($"{folder}: {file} does not hold {parameterCount} values; the run cannot be resumed");
+        return (state, ReadMoment(MomentMFile), ReadMoment(MomentVFile));
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = false,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}

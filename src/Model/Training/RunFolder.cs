@@ -1,0 +1,69 @@
+using System.Globalization;
+using BertNative.Interop;
+
+namespace BertNative.Model.Training;
+
+/// <summary>A failure to write in the run folder: one line, and the trained weights go to a fallback path.</summary>
+public sealed class RunFolderException(string message, Exception inner) : BertNativeException(message, inner);
+
+/// <summary>
+/// The folder a run writes to. A new run refuses a folder that already holds something unless told to overwrite;
+/// a folder this run created is removed again when the run fails before its first step. Every write goes through
+/// <see cref="Write"/>, which turns an I/O failure into one line naming the file.
+/// </summary>
+public sealed class RunFolder
+{
+    private readonly bool _created;
+
+    private RunFolder(string path, bool created)
+    {
+        Path = path;
+        _created = created;
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>The folder of a new run: <paramref name="requested"/> or runs/&lt;UTC time&gt;, created now.</summary>
+    public static RunFolder ForNewRun(string? requested, bool overwrite)
+    {
+        string dir = System.IO.Path.GetFullPath(requested ?? System.IO.Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+        if (System.IO.File.Exists(dir)) throw new BertNativeException($"--out {dir} is a file; pass --out a folder");
+        bool exists = Directory.Exists(dir);
+        if (exists && !overwrite && Directory.EnumerateFileSystemEntries(dir).Any())
+            throw new BertNativeException($"run folder {dir} is not empty; pass --resume {dir} to continue its run, --overwrite to replace it, or another --out");
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new BertNativeException($"cannot create run folder {dir}: {e.Message}; pass --out a writable folder", e); }
+        var folder = new RunFolder(dir, created: !exists);
+        folder.Write("a test file", () => { string probe = folder.File(".write-test"); System.IO.File.WriteAllText(probe, ""); System.IO.File.Delete(probe); });
+        return folder;
+    }
+
+    public static RunFolder ForResume(string dir)
+    {
+        string full = System.IO.Path.GetFullPath(dir);
+        if (!Directory.Exists(full)) throw new BertNativeException($"--resume {full}: no such run folder; pass the --out folder of an earlier pretrain");
+        return new RunFolder(full, created: false);
+    }
+
+    /// <summary>Runs a write, turning an I/O failure (read-only, a folder where a file should be, disk full) into one line.</summary>
+    public void Write(string what, Action write)
+    {
+        try { write(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new RunFolderException($"cannot write {what} in run folder {Path}: {e.Message}", e); }
+    }
+
+    /// <summary>Removes the folder when this run created it and it holds nothing (or only what a failed start wrote).</summary>
+    public void RemoveIfCreated()
+    {
+        if (!_created) return;
+        try { Directory.Delete(Path, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: the error that brought us here matters more */ }
+        string? parent = System.IO.Path.GetDirectoryName(Path);
+        if (parent != null && System.IO.Path.GetFileName(parent) == "runs" && Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+            try { Directory.Delete(parent); } catch (IOException) { }
+    }
+}

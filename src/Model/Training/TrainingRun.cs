@@ -1,0 +1,174 @@
+using System.Globalization;
+using BertNative.Interop;
+using BertNative.Model.Checkpoints;
+using BertNative.Model.Data;
+
+namespace BertNative.Model.Training;
+
+/// <summary>What a run trains on and how: the model's shape, the data, the settings and the options that define it
+/// (kept in the checkpoint so that --resume rebuilds exactly this run).</summary>
+public sealed record RunPlan(BertConfig Config, Vocabulary Vocabulary, PretrainingExamples Examples, PretrainSettings Settings,
+    IReadOnlyDictionary<string, string> Options, int SaveEvery = 0, int EvalEvery = 0, PretrainingExamples? EvalExamples = null, string EvalSplit = "valid");
+
+/// <summary>
+/// One pretraining run in its folder: metrics.jsonl (every step and evaluation), checkpoint/ (weights, Adam
+/// moments and the loop's state: a resumed run continues bit-for-bit), loss.svg. The weights are written before
+/// anything else at the end; when the run folder cannot take them they go to a fallback folder that the error names.
+/// </summary>
+public sealed class TrainingRun
+{
+    public const string MetricsFile = "metrics.jsonl", CheckpointFolder = "checkpoint", PlotFile = "loss.svg";
+
+    private readonly RunFolder _folder;
+    private readonly BertModel _model;
+    private readonly IBackend _backend;
+    private readonly RunPlan _plan;
+    private readonly Pretrainer _loop;
+    private readonly List<StepResult> _steps;
+    private readonly List<(int Step, EvaluationResult Result)> _evaluations;
+    private readonly string _fingerprint;
+
+    private TrainingRun(RunFolder folder, BertModel model, IBackend backend, RunPlan plan, string fingerprint,
+        List<StepResult> steps, List<(int, EvaluationResult)> evaluations)
+    {
+        _folder = folder;
+        _model = model;
+        _backend = backend;
+        _plan = plan;
+        _fingerprint = fingerprint;
+        _steps = steps;
+        _evaluations = evaluations;
+        _loop = new Pretrainer(model, backend, plan.Examples, plan.Settings);
+    }
+
+    public string Folder => _folder.Path;
+    public string CheckpointPath => _folder.File(CheckpointFolder);
+    public int CompletedSteps => _loop.CompletedSteps;
+    /// <summary>Every step of the run, those before a resume included.</summary>
+    public IReadOnlyList<StepResult> Steps => _steps;
+    public IReadOnlyList<(int Step, EvaluationResult Result)> Evaluations => _evaluations;
+
+    /// <summary>A new run in <paramref name="folder"/>, from the model's current (initial) weights.</summary>
+    public static TrainingRun Start(RunFolder folder, BertModel model, IBackend backend, RunPlan plan)
+    {
+        var run = new TrainingRun(folder, model, backend, plan, DataFingerprint.Of(plan.Examples), [], []);
+        folder.Write(MetricsFile, () => File.WriteAllText(folder.File(MetricsFile), ""));
+        return run;
+    }
+
+    /// <summary>The saved state of the run in <paramref name="runDir"/>: what --resume reads before building anything.</summary>
+    public static TrainingState ReadState(string runDir)
+    {
+        string checkpoint = Checkpoint.Locate(Path.Combine(runDir, CheckpointFolder));
+        if (!Directory.Exists(checkpoint))
+            throw new BertNativeException($"--resume {runDir}: no {CheckpointFolder}/ in it; a run saves one at --save-every steps, on Ctrl+C and at its end");
+        var (config, _, _) = Checkpoint.Load(checkpoint);
+        return TrainingState.Read(checkpoint, new ParameterLayout(config).TotalCount).State;
+    }
+
+    /// <summary>Continues the run saved in <paramref name="folder"/>: weights, Adam moments, sampler and step from its
+    /// checkpoint; metrics after the checkpoint's step are dropped (they were trained again from it).</summary>
+    public static TrainingRun Resume(RunFolder folder, BertModel model, IBackend backend, RunPlan plan)
+    {
+        string checkpoint = Checkpoint.Locate(folder.File(CheckpointFolder));
+        var (config, _, parameters) = Checkpoint.Load(checkpoint);
+        if (config != plan.Config)
+            throw new BertNativeException($"--resume: the checkpoint's model ({Describe(config)}) differs from this one ({Describe(plan.Config)}); drop the model options to resume");
+        var (state, m, v) = TrainingState.Read(checkpoint, model.Layout.TotalCount);
+        string fingerprint = DataFingerprint.Of(plan.Examples);
+        if (fingerprint != state.DataFingerprint)
+            throw new BertNativeException("--resume: the data differs from the run's (another text, --max-len, --min-freq or seed); point --data/--corpus at the run's data");
+        if (state.CompletedSteps >= plan.Settings.Steps)
+            throw new BertNativeException($"--resume: the run already has {state.CompletedSteps} steps; --steps is the total, so pass more than {state.CompletedSteps}");
+        backend.Upload(model.Parameters.All, parameters);
+        backend.Upload(model.AdamM, m);
+        backend.Upload(model.AdamV, v);
+        var (steps, evaluations) = RunMetrics.Read(folder.File(MetricsFile), state.CompletedSteps);
+        var run = new TrainingRun(folder, model, backend, plan, fingerprint, steps, evaluations);
+        run._loop.Restore(new LoopState(state.CompletedSteps, state.Sampler));
+        folder.Write(MetricsFile, () => File.WriteAllLines(folder.File(MetricsFile),
+            [.. steps.Select(RunMetrics.StepLine), .. evaluations.Select(e => RunMetrics.EvaluationLine(e.Step, e.Result))]));
+        return run;
+    }
+
+    /// <summary>Trains to the plan's total steps (or until <paramref name="stop"/>), saving and evaluating as planned.
+    /// A failure to write in the run folder saves the weights to a fallback folder and says where.</summary>
+    public PretrainResult Train(Action<StepResult> onStep, Action<EvaluationResult> onEvaluation, CancellationToken stop)
+    {
+        int startedAt = _loop.CompletedSteps;
+        try
+        {
+            var result = _loop.Run(step =>
+            {
+                _steps.Add(step);
+                _folder.Write(MetricsFile, () => File.AppendAllText(_folder.File(MetricsFile), RunMetrics.StepLine(step) + "\n"));
+                onStep(step);
+                bool last = step.Step == _plan.Settings.Steps;
+                if (_plan.EvalEvery > 0 && (step.Step % _plan.EvalEvery == 0 || last)) onEvaluation(Evaluate(step.Step));
+                if (_plan.SaveEvery > 0 && step.Step % _plan.SaveEvery == 0 && !last) SaveCheckpoint();
+            }, stop);
+            return result;
+        }
+        catch (RunFolderException e) when (_loop.CompletedSteps > startedAt)
+        {
+            throw new BertNativeException($"{e.Message}; {SaveFallback()}", e);
+        }
+        finally
+        {
+            if (_loop.CompletedSteps == 0) _folder.RemoveIfCreated();
+        }
+    }
+
+    /// <summary>Evaluates on the plan's held-out examples and appends the result to the metrics.</summary>
+    public EvaluationResult Evaluate(int step)
+    {
+        var result = Evaluator.Evaluate(_model, _plan.EvalExamples ?? throw new InvalidOperationException("no evaluation examples"), _plan.EvalSplit);
+        _evaluations.Add((step, result));
+        _folder.Write(MetricsFile, () => File.AppendAllText(_folder.File(MetricsFile), RunMetrics.EvaluationLine(step, result) + "\n"));
+        return result;
+    }
+
+    /// <summary>Saves the checkpoint; when the run folder refuses it, saves it to a fallback folder and throws one line naming both.</summary>
+    public void SaveFinalCheckpoint()
+    {
+        try { SaveCheckpoint(); }
+        catch (RunFolderException e) { throw new BertNativeException($"{e.Message}; {SaveFallback()}", e); }
+    }
+
+    /// <summary>The loss plot (and evaluation points), then any other file the caller writes through <see cref="WriteFile"/>.</summary>
+    public void WritePlot(string title) =>
+        _folder.Write(PlotFile, () => LossPlot.WriteSvg(_folder.File(PlotFile), _steps, title, _evaluations));
+
+    public void WriteFile(string name, string text) => _folder.Write(name, () => File.WriteAllText(_folder.File(name), text));
+
+    private void SaveCheckpoint() => _folder.Write($"{CheckpointFolder}/", () => SaveCheckpointTo(CheckpointPath));
+
+    private void SaveCheckpointTo(string folder)
+    {
+        var s = _plan.Settings;
+        var state = new TrainingState(_loop.CompletedSteps, s.Seed, s.LossMode, s.BatchSize, s.Optimizer, _plan.Options, _fingerprint, _loop.Save().Sampler);
+        var metadata = new Dictionary<string, string>
+        {
+            ["steps"] = _loop.CompletedSteps.ToString(CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture), ["loss"] = s.LossMode.ToString(),
+        };
+        float[] m = new float[_model.Layout.TotalCount], v = new float[_model.Layout.TotalCount];
+        _backend.Download(_model.AdamM, m);
+        _backend.Download(_model.AdamV, v);
+        Checkpoint.Save(folder, _plan.Config, _plan.Vocabulary, _model.DownloadParameters(), metadata, staging => state.Write(staging, m, v));
+    }
+
+    /// <summary>Saves the checkpoint outside the run folder; returns the sentence that says where.</summary>
+    private string SaveFallback()
+    {
+        string fallback = Path.Combine(Path.GetTempPath(), $"bertnative-rescued-{DateTime.UtcNow:yyyyMMdd-HHmmss}-step{_loop.CompletedSteps}");
+        try
+        {
+            SaveCheckpointTo(fallback);
+            return $"the weights of step {_loop.CompletedSteps} are saved in {fallback} (a checkpoint: encode --checkpoint, or copy it into a run folder's checkpoint/ to resume)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { return $"saving them to {fallback} failed too ({e.Message}): the trained weights are lost"; }
+    }
+
+    private static string Describe(BertConfig c) => $"{c.Layers} layers, {c.Hidden} hidden, {c.FfnHidden} ffn, {c.Heads} heads, vocabulary {c.VocabSize}";
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using BertNative.Interop;
+using BertNative.Model;
+using BertNative.Model.Checkpoints;
+using BertNative.Model.Data;
+using BertNative.Model.Training;
+using BertNative.Trainer.Cli;
+
+namespace BertNative.Trainer.Commands;
+
+/// <summary>`evaluate`: a checkpoint's MLM and NSP quality on held-out text (WikiText-2's valid or test split, or a
+/// file), on examples built as training builds them, with a fixed seed, in inference mode.</summary>
+public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Command
+{
+    public override string Name => "evaluate";
+    public override string Summary => "MLM loss, perplexity and accuracy, NSP loss and accuracy of a checkpoint on held-out text";
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("checkpoint", "DIR", null, "checkpoint folder written by pretrain (required)"),
+        OptionSpec.Value("split", "valid|test", "valid", "WikiText-2 split to evaluate on"),
+        OptionSpec.Value("corpus", "PATH", null, "evaluate on this text instead (a file or a folder of .txt files, pretrain --corpus's format)"),
+        OptionSpec.Value("max-len", "N", "the run's", "tokens per example (default: the run's, else 64)"),
+        OptionSpec.Value("batch", "N", "256", "examples per forward pass"),
+        DataOptions.DataDir,
+        DeviceOptions.Device, DeviceOptions.Threads,
+        OptionSpec.Flag("json", "print one JSON object"),
+    ];
+
+    public static string SplitFile(string split) => $"wiki.{split}.tokens";
+
+    public override int Run(ParsedOptions o)
+    {
+        string checkpoint = o.String("checkpoint") ?? throw new CliException("evaluate needs --checkpoint DIR (a run's checkpoint/ folder)");
+        string split = o.Choice("split", "valid", "test");
+        int batch = o.Int("batch", 1, 1 << 16);
+        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
+        string located = Checkpoint.Locate(checkpoint);
+        string? runMaxLen = TrainingState.ExistsIn(located) ? TrainingState.Read(located, parameters.LongLength).State.Options.GetValueOrDefault("max-len") : null;
+        int maxLen = o.Has("max-len") ? DataOptions.ReadMaxLen(o) : int.Parse(runMaxLen ?? "64", CultureInfo.InvariantCulture);
+        config.Validate(maxLen);
+
+        var (backend, deviceLine) = DeviceOptions.Create(o);
+        using var _ = backend;
+        stderr.WriteLine(deviceLine);
+        string source;
+        PretrainingExamples examples;
+        if (o.String("corpus") is { } corpus)
+        {
+            source = corpus;
+            examples = ExampleBuilder.Build(Corpus.Parse(TrainingText.ReadCorpusText(corpus), vocabulary), maxLen, Evaluator.ExampleSeed);
+            split = Path.GetFileName(Path.TrimEndingDirectorySeparator(corpus));
+        }
+        else
+        {
+            source = Path.Combine(WikiTextSource.Resolve(o.String("data"), stderr), SplitFile(split));
+            examples = Evaluator.Examples(source, vocabulary, maxLen);
+        }
+        int capacity = Math.Max(1, Math.Min(batch, examples.Count));
+        stderr.WriteLine($"evaluating {located} on {examples.Count:N0} examples of {source} (max_len {maxLen}); {ModelMemory.Check(backend, config, capacity, maxLen)}");
+        var model = ModelMemory.Create(backend, config, capacity, maxLen, parameters);
+        var result = Evaluator.Evaluate(model, examples, split);
+
+        if (o.Flag("json"))
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                checkpoint = located, split = result.Split, examples = result.Examples, mlm_loss = result.MlmLoss, perplexity = result.Perplexity,
+                mlm_accuracy = result.MlmAccuracy, nsp_loss = result.NspLoss, nsp_accuracy = result.NspAccuracy, seconds = result.Seconds,
+                examples_per_second = result.ExamplesPerSecond,
+            }));
+        else stdout.WriteLine(RunMetrics.Format(result));
+        return CliApp.ExitOk;
+    }
+}
