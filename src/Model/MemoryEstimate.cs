@@ -19,7 +19,7 @@ public sealed record MemoryEstimate(long ParameterStateBytes, long ActivationByt
         return new MemoryEstimate(4L * sizeof(float) * new ParameterLayout(config).TotalCount, counter.Bytes);
     }
 
-    public static string Gigabytes(long bytes) => $"{bytes / 1e9:F2} GB";
+    public static string Size(long bytes) => bytes < 1e9 ? $"{bytes / 1e6:F1} MB" : $"{bytes / 1e9:F2} GB";
 
     /// <summary>Hands out views of empty buffers and adds up what they would have taken.</summary>
     private sealed class CountingMemory : IDeviceMemory

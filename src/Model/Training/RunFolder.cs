@@ -25,7 +25,8 @@ public sealed class RunFolder
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>The folder of a new run: <paramref name="requested"/> or runs/&lt;UTC time&gt;, created now.</summary>
+    /// <summary>The folder of a new run: <paramref name="requested"/> or runs/&lt;UTC time&gt;. Checked now (before the
+    /// slow parts of a run), created by <see cref="Create"/> when the run starts.</summary>
     public static RunFolder ForNewRun(string? requested, bool overwrite)
     {
         string dir = System.IO.Path.GetFullPath(requested ?? System.IO.Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
@@ -33,12 +34,17 @@ public sealed class RunFolder
         bool exists = Directory.Exists(dir);
         if (exists && !overwrite && Directory.EnumerateFileSystemEntries(dir).Any())
             throw new BertNativeException($"run folder {dir} is not empty; pass --resume {dir} to continue its run, --overwrite to replace it, or another --out");
-        try { Directory.CreateDirectory(dir); }
+        return new RunFolder(dir, created: !exists);
+    }
+
+    /// <summary>Creates the folder (when new) and checks that a file can be written in it.</summary>
+    public void Create()
+    {
+        try { Directory.CreateDirectory(Path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new BertNativeException($"cannot create run folder {dir}: {e.Message}; pass --out a writable folder", e); }
-        var folder = new RunFolder(dir, created: !exists);
-        folder.Write("a test file", () => { string probe = folder.File(".write-test"); System.IO.File.WriteAllText(probe, ""); System.IO.File.Delete(probe); });
-        return folder;
+        { throw new BertNativeException($"cannot create run folder {Path}: {e.Message}; pass --out a writable folder", e); }
+        try { Write("a test file", () => { string probe = File(".write-test"); System.IO.File.WriteAllText(probe, ""); System.IO.File.Delete(probe); }); }
+        catch (RunFolderException) { RemoveIfCreated(); throw; }
     }
 
     public static RunFolder ForResume(string dir)

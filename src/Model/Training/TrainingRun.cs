@@ -52,7 +52,9 @@ public sealed class TrainingRun
     public static TrainingRun Start(RunFolder folder, BertModel model, IBackend backend, RunPlan plan)
     {
         var run = new TrainingRun(folder, model, backend, plan, DataFingerprint.Of(plan.Examples), [], []);
-        folder.Write(MetricsFile, () => File.WriteAllText(folder.File(MetricsFile), ""));
+        folder.Create();
+        try { folder.Write(MetricsFile, () => File.WriteAllText(folder.File(MetricsFile), "")); }
+        catch (RunFolderException) { folder.RemoveIfCreated(); throw; }
         return run;
     }
 

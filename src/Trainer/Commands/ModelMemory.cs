@@ -19,11 +19,11 @@ public static class ModelMemory
         long? available = backend.AvailableMemoryBytes;
         string where = backend.Name == "cpu" ? "host" : "GPU";
         if (available is long free && estimate.TotalBytes > UsableShare * free)
-            throw new BertNativeException($"batch {capacity} x max_len {maxLen} with this model needs about {MemoryEstimate.Gigabytes(estimate.TotalBytes)} of {where} memory " +
-                $"(parameters, gradients and Adam {MemoryEstimate.Gigabytes(estimate.ParameterStateBytes)}, activations {MemoryEstimate.Gigabytes(estimate.ActivationBytes)}) " +
-                $"but {MemoryEstimate.Gigabytes(free)} is available; lower --batch or --max-len, or pick a smaller --model");
-        return $"memory: {MemoryEstimate.Gigabytes(estimate.TotalBytes)} of {where} memory (parameters, gradients and Adam {MemoryEstimate.Gigabytes(estimate.ParameterStateBytes)}, " +
-               $"activations {MemoryEstimate.Gigabytes(estimate.ActivationBytes)}){(available is long a ? $", {MemoryEstimate.Gigabytes(a)} available" : "")}";
+            throw new BertNativeException($"batch {capacity} x max_len {maxLen} with this model needs about {MemoryEstimate.Size(estimate.TotalBytes)} of {where} memory " +
+                $"(parameters, gradients and Adam {MemoryEstimate.Size(estimate.ParameterStateBytes)}, activations {MemoryEstimate.Size(estimate.ActivationBytes)}) " +
+                $"but {MemoryEstimate.Size(free)} is available; lower --batch or --max-len, or pick a smaller --model");
+        return $"memory: {MemoryEstimate.Size(estimate.TotalBytes)} of {where} memory (parameters, gradients and Adam {MemoryEstimate.Size(estimate.ParameterStateBytes)}, " +
+               $"activations {MemoryEstimate.Size(estimate.ActivationBytes)}){(available is long a ? $", {MemoryEstimate.Size(a)} available" : "")}";
     }
 
     public static BertModel Create(IBackend backend, BertConfig config, int capacity, int maxLen, float[] init)

@@ -53,6 +53,8 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         // Validate the model's shape before the slow parts, with the book's vocabulary size as a stand-in.
         ModelOptions.Read(o, vocabSize: 20_256, maxLen);
 
+        var folder = resume != null ? RunFolder.ForResume(resume) : RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite"));
+
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);
@@ -73,9 +75,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         saved["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         var plan = new RunPlan(config, vocabulary, dataset.Examples, new PretrainSettings(steps, batchSize, optimizer, seed, mode), saved,
             saveEvery, evalEvery, evalExamples);
-        var run = resume != null
-            ? TrainingRun.Resume(RunFolder.ForResume(resume), model, backend, plan)
-            : TrainingRun.Start(RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite")), model, backend, plan);
+        var run = resume != null ? TrainingRun.Resume(folder, model, backend, plan) : TrainingRun.Start(folder, model, backend, plan);
         if (resume != null) stderr.WriteLine($"resuming {run.Folder} after step {run.CompletedSteps} of {steps}");
 
         var progress = new ProgressBar(stderr, steps);
