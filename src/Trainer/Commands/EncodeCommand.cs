@@ -25,10 +25,10 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
 
     public override int Run(ParsedOptions o)
     {
-        string checkpoint = o.String("checkpoint") is { } given && given != "the newest runs/*/checkpoint" ? given : NewestCheckpoint();
         string[] a = Words(o.String("text")!), b = o.String("pair") is { } pair ? Words(pair) : [];
         if (a.Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
         if (o.Has("pair") && b.Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
+        string checkpoint = o.String("checkpoint") is { } given && given != "the newest runs/*/checkpoint" ? given : NewestCheckpoint();
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
