@@ -73,6 +73,10 @@ public class RunRobustnessTests
             Assert.That(result.GetProperty("mlm_accuracy").GetDouble(), Is.InRange(0.0, 1.0));
             Assert.That(result.GetProperty("perplexity").GetDouble(), Is.EqualTo(Math.Exp(result.GetProperty("mlm_loss").GetDouble())).Within(1e-9));
         });
+        // Evaluating between steps changes nothing in training.
+        Assert.That(CliRunner.Run(Tiny("--steps", "4", "--out", Out("plain"))).Code, Is.Zero);
+        Assert.That(File.ReadAllBytes(Path.Combine(Out("run"), "checkpoint", "model.safetensors")),
+            Is.EqualTo(File.ReadAllBytes(Path.Combine(Out("plain"), "checkpoint", "model.safetensors"))));
     }
 
     [Test]

@@ -27,18 +27,23 @@ public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode Loss
 
     public static bool ExistsIn(string folder) => File.Exists(Path.Combine(folder, StateFile));
 
-    public static (TrainingState State, float[] AdamM, float[] AdamV) Read(string folder, long parameterCount)
+    /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only).</summary>
+    public static TrainingState Read(string folder)
     {
         string path = Path.Combine(folder, StateFile);
         if (!File.Exists(path))
             throw new BertNativeException($"{folder} holds weights only (no {StateFile}): it was written before runs could be resumed; start a new run from scratch");
-        TrainingState state;
-        try { state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), JsonOptions) ?? throw new JsonException("empty"); }
+        try { return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), JsonOptions) ?? throw new JsonException("empty"); }
         catch (Exception e) when (e is JsonException or NotSupportedException or IOException)
         { throw new BertNativeException($"{path} is not a valid training state ({e.Message}); the run cannot be resumed", e); }
+    }
+
+    /// <summary>Adam's two moments saved beside the state.</summary>
+    public static (float[] M, float[] V) ReadMoments(string folder, long parameterCount)
+    {
         float[] ReadMoment(string file) => SafeTensors.Read(Path.Combine(folder, file)).TryGetValue(Moment, out var t) && t.Floats is { } f && f.LongLength == parameterCount
             ? f : throw new BertNativeException($"{folder}: {file} does not hold {parameterCount} values; the run cannot be resumed");
-        return (state, ReadMoment(MomentMFile), ReadMoment(MomentVFile));
+        return (ReadMoment(MomentMFile), ReadMoment(MomentVFile));
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()

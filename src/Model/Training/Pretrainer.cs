@@ -9,7 +9,6 @@ namespace BertNative.Model.Training;
 /// holds the steps that finished. <see cref="Save"/> and <see cref="Restore"/> make a stopped loop continue exactly.</summary>
 public sealed class Pretrainer
 {
-    private readonly BertModel _model;
     private readonly PretrainingExamples _examples;
     private readonly PretrainSettings _settings;
     private readonly IGradientSource _gradients;
@@ -19,7 +18,6 @@ public sealed class Pretrainer
 
     public Pretrainer(BertModel model, IBackend backend, PretrainingExamples examples, PretrainSettings settings, IGradientSource? gradients = null)
     {
-        _model = model;
         _examples = examples;
         _settings = settings;
         _gradients = gradients ?? new SingleModelGradients(model, settings.Seed);

@@ -64,8 +64,7 @@ public sealed class TrainingRun
         string checkpoint = Checkpoint.Locate(Path.Combine(runDir, CheckpointFolder));
         if (!Directory.Exists(checkpoint))
             throw new BertNativeException($"--resume {runDir}: no {CheckpointFolder}/ in it; a run saves one at --save-every steps, on Ctrl+C and at its end");
-        var (config, _, _) = Checkpoint.Load(checkpoint);
-        return TrainingState.Read(checkpoint, new ParameterLayout(config).TotalCount).State;
+        return TrainingState.Read(checkpoint);
     }
 
     /// <summary>Continues the run saved in <paramref name="folder"/>: weights, Adam moments, sampler and step from its
@@ -76,7 +75,8 @@ public sealed class TrainingRun
         var (config, _, parameters) = Checkpoint.Load(checkpoint);
         if (config != plan.Config)
             throw new BertNativeException($"--resume: the checkpoint's model ({Describe(config)}) differs from this one ({Describe(plan.Config)}); drop the model options to resume");
-        var (state, m, v) = TrainingState.Read(checkpoint, model.Layout.TotalCount);
+        var state = TrainingState.Read(checkpoint);
+        var (m, v) = TrainingState.ReadMoments(checkpoint, model.Layout.TotalCount);
         string fingerprint = DataFingerprint.Of(plan.Examples);
         if (fingerprint != state.DataFingerprint)
             throw new BertNativeException("--resume: the data differs from the run's (another text, --max-len, --min-freq or seed); point --data/--corpus at the run's data");

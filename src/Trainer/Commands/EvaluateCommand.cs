@@ -36,7 +36,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         int batch = o.Int("batch", 1, 1 << 16);
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
         string located = Checkpoint.Locate(checkpoint);
-        string? runMaxLen = TrainingState.ExistsIn(located) ? TrainingState.Read(located, parameters.LongLength).State.Options.GetValueOrDefault("max-len") : null;
+        string? runMaxLen = TrainingState.ExistsIn(located) ? TrainingState.Read(located).Options.GetValueOrDefault("max-len") : null;
         int maxLen = o.Has("max-len") ? DataOptions.ReadMaxLen(o) : int.Parse(runMaxLen ?? "64", CultureInfo.InvariantCulture);
         config.Validate(maxLen);
 

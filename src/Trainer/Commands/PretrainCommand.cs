@@ -36,18 +36,20 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
 
     public override int Run(ParsedOptions o)
     {
-        string? resume = o.String("resume");
+        string? resume = o.String("resume"), corpusPath = o.String("corpus");
         if (resume != null)
         {
             if (o.Has("out") || o.Has("overwrite")) throw new CliException("--resume continues a run in its own folder; drop --out and --overwrite");
-            o = o.WithSaved(TrainingRun.ReadState(resume).Options, TrainingOptions.RunDefining);
+            var saved = TrainingRun.ReadState(resume).Options;
+            o = o.WithSaved(saved, TrainingOptions.RunDefining);
+            corpusPath ??= saved.GetValueOrDefault(TrainingOptions.Corpus.Name);
         }
         int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
         int saveEvery = o.Int("save-every", 0, 10_000_000), evalEvery = o.Int("eval-every", 0, 10_000_000), minFreq = o.Int("min-freq", 1, 1 << 30);
         var optimizer = TrainingOptions.Read(o, steps);
         ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
         var mode = o.Flag("book-pytorch") ? LossMode.BookPyTorch : LossMode.Intended;
-        string? corpusPath = o.String("corpus"), evalCorpus = o.String("eval-corpus");
+        string? evalCorpus = o.String("eval-corpus");
         if (evalEvery > 0 && corpusPath != null && evalCorpus == null)
             throw new CliException("--eval-every with --corpus needs --eval-corpus PATH: held-out text in the same format");
         // Validate the model's shape before the slow parts, with the book's vocabulary size as a stand-in.
@@ -71,9 +73,10 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
                          $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}; {memoryLine}");
 
         var model = ModelMemory.Create(backend, config, batchSize, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)));
-        var saved = o.Snapshot(TrainingOptions.RunDefining);
-        saved["seed"] = seed.ToString(CultureInfo.InvariantCulture);
-        var plan = new RunPlan(config, vocabulary, dataset.Examples, new PretrainSettings(steps, batchSize, optimizer, seed, mode), saved,
+        var defining = o.Snapshot(TrainingOptions.RunDefining);
+        defining["seed"] = seed.ToString(CultureInfo.InvariantCulture);
+        if (corpusPath != null) defining[TrainingOptions.Corpus.Name] = Path.GetFullPath(corpusPath);
+        var plan = new RunPlan(config, vocabulary, dataset.Examples, new PretrainSettings(steps, batchSize, optimizer, seed, mode), defining,
             saveEvery, evalEvery, evalExamples);
         var run = resume != null ? TrainingRun.Resume(folder, model, backend, plan) : TrainingRun.Start(folder, model, backend, plan);
         if (resume != null) stderr.WriteLine($"resuming {run.Folder} after step {run.CompletedSteps} of {steps}");

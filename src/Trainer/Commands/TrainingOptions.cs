@@ -19,9 +19,10 @@ public static class TrainingOptions
     public static readonly OptionSpec MinFreq = OptionSpec.Value("min-freq", "N", "5", "vocabulary: tokens seen at least N times (the rest are <unk>)");
     public static readonly OptionSpec BookPyTorch = OptionSpec.Flag("book-pytorch", "reproduce the book's PyTorch defects: unweighted MLM mean over padding, frozen positions");
 
-    /// <summary>The options that define a run: kept in its checkpoint and refused with another value on --resume.</summary>
+    /// <summary>The options that define a run: kept in its checkpoint and refused with another value on --resume.
+    /// Where the data is (--data, --corpus) may change, since a moved copy is the same data: the fingerprint checks it.</summary>
     public static readonly OptionSpec[] RunDefining =
-        [Batch, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, Corpus, MinFreq, BookPyTorch];
+        [Batch, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, MinFreq, BookPyTorch];
 
     public static OptimizerSettings Read(ParsedOptions o, int steps)
     {
