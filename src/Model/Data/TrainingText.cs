@@ -20,6 +20,14 @@ public static class TrainingText
         return string.Join('\n', files.Select(Corpus.ReadText));
     }
 
+    /// <summary>The training data: <paramref name="corpusPath"/> when given, else wiki.train.tokens in <paramref name="wikiTextDir"/>.</summary>
+    public static (WikiTextDataset Dataset, string Source) Load(string? corpusPath, string? wikiTextDir, int maxLen, ulong seed, int minFrequency, int batchSize)
+    {
+        string source = corpusPath ?? Path.Combine(wikiTextDir ?? throw new ArgumentNullException(nameof(wikiTextDir)), WikiTextSource.TrainFile);
+        string text = corpusPath != null ? ReadCorpusText(corpusPath) : Corpus.ReadText(source);
+        return (Build(text, source, maxLen, seed, minFrequency, batchSize), source);
+    }
+
     /// <summary>Builds the training examples of a text (from <paramref name="source"/>, for messages).</summary>
     public static WikiTextDataset Build(string text, string source, int maxLen, ulong seed, int minFrequency, int batchSize)
     {

@@ -62,8 +62,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         stderr.WriteLine(deviceLine);
 
         string? dataDir = corpusPath == null || (evalEvery > 0 && evalCorpus == null) ? WikiTextSource.Resolve(o.String("data"), stderr) : null;
-        string source = corpusPath ?? Path.Combine(dataDir!, WikiTextSource.TrainFile);
-        var dataset = TrainingText.Build(corpusPath != null ? TrainingText.ReadCorpusText(corpusPath) : Corpus.ReadText(source), source, maxLen, seed ^ SeedStreams.Data, minFreq, batchSize);
+        var (dataset, source) = TrainingText.Load(corpusPath, dataDir, maxLen, seed ^ SeedStreams.Data, minFreq, batchSize);
         var vocabulary = dataset.Corpus.Vocabulary;
         var config = ModelOptions.Read(o, vocabulary.Count, maxLen);
         var layout = new ParameterLayout(config);
