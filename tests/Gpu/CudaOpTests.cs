@@ -241,9 +241,10 @@ public class CudaOpTests
         p.Check("sum of squares", result, 1e-6);
     }
 
-    [TestCase(1, 0f)]
-    [TestCase(5, 0.01f)]
-    public void Adam(int t, float weightDecay)
+    [TestCase(1, 0f, 1f)]
+    [TestCase(5, 0.01f, 1f)]
+    [TestCase(3, 0.01f, 0.3f)]
+    public void Adam(int t, float weightDecay, float gradientScale)
     {
         const int n = 100_003;
         using var p = Pair();
@@ -251,7 +252,7 @@ public class CudaOpTests
         var gradients = p.Input(p.Floats(n));
         var m = p.Input(p.Floats(n, 0.1f));
         var v = p.Input(p.Floats(n, 0.1f).Select(Math.Abs).ToArray());
-        var settings = new AdamSettings(1e-3f, WeightDecay: weightDecay);
+        var settings = new AdamSettings(1e-3f, WeightDecay: weightDecay, GradientScale: gradientScale);
         cpu.AdamStep(parameters.Cpu, gradients.Cpu, m.Cpu, v.Cpu, n, settings, t);
         cuda.AdamStep(parameters.Gpu, gradients.Gpu, m.Gpu, v.Gpu, n, settings, t);
         p.Check("parameters", parameters, 1e-6);
