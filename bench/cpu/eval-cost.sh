@@ -15,6 +15,7 @@ dotnet build -c Release src/Trainer -v quiet -nologo >/dev/null
 cp -r src/Trainer/bin/Release/net10.0 "$work/app" # a rebuild during the bench does not change what it runs
 app="dotnet $work/app/bertnative.dll"
 
+cat /proc/loadavg > "$work/load-before"
 for round in $(seq "$rounds"); do
   for mode in plain eval; do
     echo "round $round/$rounds: pretrain ($mode) ..." >&2
@@ -29,6 +30,7 @@ for round in $(seq "$rounds"); do
   done
 done
 
+cat /proc/loadavg > "$work/load-after"
 python3 - "$work" "$rounds" "$every" "bench/results/$(date +%F)-eval-cost-${BENCH_MACHINE:-$(hostname -s)}.md" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores" <<'PY'
 import json, sys, statistics
 work, rounds, every, out, cpu = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
@@ -40,12 +42,15 @@ for r in range(1, rounds + 1):
     splits = {s: json.load(open(f"{work}/evaluate-{s}-{r}.json")) for s in ("valid", "test")}
     rows.append((r, plain, ev, wall_plain, wall_eval, evals, splits))
 lines = [f"# Evaluation throughput and the cost of --eval-every {every} ({cpu})", "",
-         "Book run: 50 steps of 512 pairs, book model, seed 1, cpu backend; the machine is shared with other work, so wall times are noisy.", "",
-         "| round | pretrain wall s | with --eval-every wall s | evaluations | s per evaluation (mean) | cost of evaluating | train pairs/s (timed steps) |",
+         "Book run: 50 steps of 512 pairs, book model, seed 1, cpu backend. Load average (1, 5, 15 min) before: "
+         + " ".join(open(f"{work}/load-before").read().split()[:3]) + ", after: " + " ".join(open(f"{work}/load-after").read().split()[:3])
+         + " (on 2 cores, anything above 2 means other work shared them: wall times and pairs/s are then noisy).", "",
+         "| round | pretrain wall s | with --eval-every wall s | evaluations | s per evaluation (mean) | evaluation share of that run's wall | train pairs/s without / with |",
          "|---|---|---|---|---|---|---|"]
 for r, plain, ev, wp, we, evals, splits in rows:
     per = statistics.mean(e["seconds"] for e in evals)
-    lines.append(f"| {r} | {wp:.1f} | {we:.1f} | {len(evals)} | {per:.2f} | +{100 * (we - wp) / wp:.0f}% wall | {plain['pairs_per_sec']:.0f} / {ev['pairs_per_sec']:.0f} |")
+    share = sum(e["seconds"] for e in evals) / we
+    lines.append(f"| {r} | {wp:.1f} | {we:.1f} | {len(evals)} | {per:.2f} ({evals[0]['examples']} examples) | {100 * share:.0f}% | {plain['pairs_per_sec']:.0f} / {ev['pairs_per_sec']:.0f} |")
 lines += ["", "`evaluate` (inference mode, batch 256):", "", "| round | split | examples | seconds | examples/s | MLM loss | perplexity | MLM accuracy | NSP loss | NSP accuracy |", "|---|---|---|---|---|---|---|---|---|---|"]
 for r, plain, ev, wp, we, evals, splits in rows:
     for s, j in splits.items():
