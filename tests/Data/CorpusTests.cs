@@ -86,7 +86,7 @@ public class CorpusTests
         try
         {
             var corrupt = Assert.Throws<BertNative.Interop.BertNativeException>(() => Corpus.Read(binary));
-            Assert.That(corrupt!.Message, Does.Contain("not a WikiText text file"));
+            Assert.That(corrupt!.Message, Does.Contain("is not a text file (it holds NUL bytes)"));
         }
         finally { File.Delete(binary); }
     }
