@@ -14,6 +14,7 @@ internal sealed class BucketReducer
     private readonly ICommunicator _comm;
     private readonly BlockingCollection<int>? _ready;
     private readonly Task? _worker;
+    private int _queued; // buckets handed to the worker so far
 
     public BucketReducer(BertModel model, ICommunicator comm, bool overlap)
     {
@@ -28,16 +29,25 @@ internal sealed class BucketReducer
     }
 
     /// <summary>The hook for <see cref="BertModel.Backward"/> (null without overlap).</summary>
-    public Action<int>? OnBucketReady => _ready is null ? null : bucket => _ready.Add(bucket);
+    public Action<int>? OnBucketReady => _ready is null ? null : Enqueue;
 
-    /// <summary>Returns once every bucket has been summed over the ranks.</summary>
+    private void Enqueue(int bucket)
+    {
+        _ready!.Add(bucket);
+        _queued++;
+    }
+
+    /// <summary>Returns once every bucket has been summed over the ranks. Buckets backward did not report (a rank
+    /// whose share of a small last batch is empty runs no backward, and sends zeros) are reduced here, in order.</summary>
     public void Finish()
     {
+        int buckets = _model.Layout.BackwardBuckets.Count;
         if (_ready is null)
         {
-            for (int b = 0; b < _model.Layout.BackwardBuckets.Count; b++) Reduce(b);
+            for (int b = 0; b < buckets; b++) Reduce(b);
             return;
         }
+        while (_queued < buckets) Enqueue(_queued);
         _ready.CompleteAdding();
         _worker!.GetAwaiter().GetResult();
     }

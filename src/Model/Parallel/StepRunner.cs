@@ -44,7 +44,7 @@ public sealed class StepRunner
     public TimeSpan WaitingOnGradients => _waiting[0].Elapsed;
 
     /// <summary>The examples one replica must hold for a global batch of this size.</summary>
-    public static int ReplicaCapacity(int globalBatch, int worldSize, int accumulate) => BatchParts.LargestPart(globalBatch, worldSize, accumulate);
+    public static int ReplicaCapacity(int globalBatch, int worldSize, int accumulate) => Math.Max(1, BatchParts.LargestPart(globalBatch, worldSize, accumulate));
 
     /// <summary>Before the first step: rank 0's weights go to every rank, then every rank checks that it holds the same
     /// weights and the same <paramref name="runFingerprint"/> (settings, data, seed) as rank 0; a difference stops every
@@ -64,8 +64,6 @@ public sealed class StepRunner
     /// replica (Adam). Returns the global (MLM, NSP) losses, the same on every rank.</summary>
     public (float Mlm, float Nsp) Step(Batch global, long t, ulong seed, Action<BertModel> update)
     {
-        if (global.Size < WorldSize * Accumulate)
-            throw new BertNativeException($"a batch of {global.Size} pairs cannot be cut into {WorldSize} ranks x {Accumulate} micro-batches; use a larger --batch or fewer replicas or micro-batches");
         var losses = new (float, float)[_replicas.Length];
         OnEveryReplica(i => losses[i] = StepReplica(i, global, t, seed, update));
         return losses[0];
@@ -115,6 +113,7 @@ public sealed class StepRunner
             for (int k = 0; k < Accumulate; k++)
             {
                 var (first, count) = BatchParts.Of(global.Size, WorldSize, _replicas[i].Rank, Accumulate, k);
+                if (count == 0) continue; // a last batch smaller than ranks x micro-batches: this part adds nothing
                 var part = global;
                 if (count != global.Size)
                 {
@@ -137,6 +136,7 @@ public sealed class StepRunner
                 (mlm, nsp) = SumOverRanks(i, mlm, nsp);
             }
             update(model);
+            model.Backend.Synchronize(); // the step, Adam included, is done when it returns
             return (mlm, nsp);
         }
         catch (Exception e)

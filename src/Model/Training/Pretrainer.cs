@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BertNative.Interop;
 using BertNative.Model.Data;
+using BertNative.Model.Parallel;
 
 namespace BertNative.Model.Training;
 
@@ -9,11 +10,17 @@ namespace BertNative.Model.Training;
 public static class Pretrainer
 {
     public static PretrainResult Run(BertModel model, PretrainingExamples examples, PretrainSettings settings,
+        Action<StepResult>? onStep = null, CancellationToken stop = default) =>
+        Run(new StepRunner([new Replica(model, null)]), examples, settings, onStep, stop);
+
+    /// <summary>The same loop over data-parallel replicas and accumulated micro-batches: each step takes one global
+    /// batch of <see cref="PretrainSettings.BatchSize"/> pairs; losses and pairs/s are global.</summary>
+    public static PretrainResult Run(StepRunner runner, PretrainingExamples examples, PretrainSettings settings,
         Action<StepResult>? onStep = null, CancellationToken stop = default)
     {
         if (!float.IsFinite(settings.Adam.LearningRate) || settings.Adam.LearningRate <= 0)
             throw new BertNativeException($"--lr {settings.Adam.LearningRate} must be a positive number");
-        model.LossMode = settings.LossMode;
+        foreach (var replica in runner.Replicas) replica.Model.LossMode = settings.LossMode;
         var sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
         var batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
         var steps = new List<StepResult>(settings.Steps);
@@ -22,8 +29,8 @@ public static class Pretrainer
         {
             batch.Fill(examples, sampler.Next());
             clock.Restart();
-            model.TrainStep(batch, settings.Adam, t, settings.Seed);
-            var (mlm, nsp) = model.ReadLosses(); // waits for the device: the step is done
+            int step = t;
+            var (mlm, nsp) = runner.Step(batch, t, settings.Seed, m => m.AdamStep(settings.Adam, step)); // the step is done
             clock.Stop();
             if (!float.IsFinite(mlm) || !float.IsFinite(nsp))
                 throw new BertNativeException($"training diverged at step {t} (MLM loss {mlm}, NSP loss {nsp}); lower --lr");

@@ -4,6 +4,7 @@ using BertNative.Interop;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
+using BertNative.Model.Parallel;
 using BertNative.Model.Training;
 using BertNative.Trainer.Cli;
 
@@ -23,6 +24,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Value("lr", "X", "0.01", "Adam learning rate"),
         DataOptions.Seed,
         DeviceOptions.Device, DeviceOptions.Threads,
+        .. ReplicaSet.All,
         DataOptions.DataDir,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json"),
         OptionSpec.Value("save-every", "N", "0", "also save the checkpoint every N steps (0: only at the end; Ctrl+C always saves)"),
@@ -41,9 +43,10 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         // Validate the model's shape before the slow parts, with the book's vocabulary size as a stand-in.
         ModelOptions.Read(o, vocabSize: 20_256, maxLen);
 
-        var (backend, deviceLine) = DeviceOptions.Create(o);
-        using var _ = backend;
-        stderr.WriteLine(deviceLine);
+        using var replicas = ReplicaSet.Create(o, batchSize);
+        var backend = replicas.Backends[0];
+        if (!replicas.IsMainRank) (stdout, stderr) = (TextWriter.Null, TextWriter.Null); // rank 0 speaks for the run; errors still print
+        stderr.WriteLine(replicas.Line);
 
         string dataDir = WikiTextSource.Resolve(o.String("data"), stderr);
         var dataset = WikiTextDataset.Load(dataDir, maxLen, seed ^ SeedStreams.Data);
@@ -52,10 +55,12 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {dataDir} in {dataset.Statistics.BuildSeconds:F2} s; " +
                          $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}");
 
-        string runDir = RunFolder.Create(o.String("out"));
         var init = Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init));
-        var model = ModelMemory.Create(backend, config, Math.Min(batchSize, dataset.Examples.Count), maxLen, init);
         var settings = new PretrainSettings(steps, batchSize, new AdamSettings(lr), seed, mode);
+        var runner = replicas.CreateRunner(config, Math.Min(batchSize, dataset.Examples.Count), maxLen, init, mode);
+        runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, dataset.Examples));
+        var model = runner.Replicas[0].Model;
+        string runDir = replicas.IsMainRank ? RunFolder.Create(o.String("out")) : Path.Combine(Path.GetTempPath(), $"bertnative-rank{replicas.Rank}-{Environment.ProcessId}");
 
         string checkpointDir = Path.Combine(runDir, "checkpoint");
         void Save(int completedSteps) => Checkpoint.Save(checkpointDir, config, dataset.Corpus.Vocabulary, model.DownloadParameters(),
@@ -63,22 +68,28 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
 
         var progress = new ProgressBar(stderr, steps);
         using var interrupt = new InterruptAfterStep(stderr);
-        using var metrics = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"));
-        var result = Pretrainer.Run(model, dataset.Examples, settings, step =>
+        using var metrics = replicas.IsMainRank ? new StreamWriter(Path.Combine(runDir, "metrics.jsonl")) : StreamWriter.Null;
+        var result = Pretrainer.Run(runner, dataset.Examples, settings, step =>
         {
             metrics.WriteLine(JsonSerializer.Serialize(new { step = step.Step, epoch = step.Epoch, mlm = step.Mlm, nsp = step.Nsp, seconds = step.Seconds, pairs = step.Pairs }));
             progress.Report(step);
-            if (saveEvery > 0 && step.Step % saveEvery == 0 && step.Step < steps) Save(step.Step);
+            if (saveEvery > 0 && step.Step % saveEvery == 0 && step.Step < steps && replicas.IsMainRank) Save(step.Step);
         }, interrupt.Token);
         progress.Finish();
         metrics.Flush();
         if (result.Steps.Count == 0) throw new BertNativeException("interrupted before the first step finished; nothing was trained or saved");
         if (result.Steps.Count < steps) stderr.WriteLine($"interrupted: {result.Steps.Count} of {steps} steps done; saving what was trained");
+        if (!replicas.IsMainRank)
+        {
+            replicas.FinishRun();
+            return CliApp.ExitOk;
+        }
         Save(result.Steps.Count);
-        string device = $"{backend.Name} ({backend.DeviceDescription})";
+        string device = $"{backend.Name} ({backend.DeviceDescription}{replicas.Suffix})";
         LossPlot.WriteSvg(Path.Combine(runDir, "loss.svg"), result.Steps, $"BERT pretraining on WikiText-2, {device}");
         var summary = new PretrainSummary(result.MeanMlm, result.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, result.Steps.Count, batchSize, maxLen,
-            layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, runDir, checkpointDir);
+            layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, runDir, checkpointDir,
+            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps);
         File.WriteAllText(Path.Combine(runDir, "summary.json"), JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
 
         if (json) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
@@ -88,6 +99,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.PairsPerSecond:F1} sentence pairs/sec on {device}"));
             stderr.WriteLine($"run folder: {runDir} (loss.svg, metrics.jsonl, checkpoint/)");
         }
+        replicas.FinishRun();
         return CliApp.ExitOk;
     }
 }
