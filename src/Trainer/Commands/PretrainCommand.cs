@@ -73,6 +73,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         {
             metrics.WriteLine(JsonSerializer.Serialize(new { step = step.Step, epoch = step.Epoch, mlm = step.Mlm, nsp = step.Nsp, seconds = step.Seconds, pairs = step.Pairs }));
             progress.Report(step);
+            FaultInjection.AfterStep(replicas.Rank, step.Step);
             if (saveEvery > 0 && step.Step % saveEvery == 0 && step.Step < steps && replicas.IsMainRank) Save(step.Step);
         }, interrupt.Token);
         progress.Finish();

@@ -65,6 +65,8 @@ public sealed class ReplicaSet : IDisposable
         bool overlap = !o.Flag("no-overlap");
         if (replicas > 1 && distributed != "off")
             throw new CliException("--replicas and --distributed do not combine: under mpirun each process is one replica (mpirun -np N)");
+        if (distributed == "off" && MpiSession.LauncherWorldSize is > 1)
+            throw new CliException($"started by mpirun as one of {MpiSession.LauncherWorldSize} ranks, but --distributed is off (every rank would train alone); add --distributed mpi");
         int ranks = distributed == "mpi" ? MpiSession.LauncherWorldSize ?? 1 : replicas;
         if (ranks * accumulate > globalBatch)
             throw new CliException($"--batch {globalBatch} is smaller than {ranks} {(distributed == "mpi" ? "ranks" : "replicas")} x --accumulate {accumulate}: every micro-batch needs a pair; raise --batch or lower them");
