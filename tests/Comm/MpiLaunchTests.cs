@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BertNative.Tests.Support;
 using BertNative.Trainer.Cli;
 using BertNative.Trainer.Commands;
 
@@ -12,7 +13,7 @@ namespace BertNative.Tests.Comm;
 [NonParallelizable]
 public class MpiLaunchTests
 {
-    private static readonly string[] BookSteps = ["pretrain", "--batch", "96", "--seed", "4", "--device", "cpu", "--json", "--distributed", "mpi"];
+    private static readonly string[] BookSteps = ["pretrain", "--data", TestData.WikiTextDir, "--batch", "96", "--seed", "4", "--device", "cpu", "--json", "--distributed", "mpi"];
 
     [Test]
     public void TwoRanksTrainTheLossesOfTwoInProcessReplicas()
@@ -46,14 +47,27 @@ public class MpiLaunchTests
         if (fault == "hang") Assert.That(all, Does.Contain("rank 0: rank 1 sent nothing for 5 s").Or.Contain("rank 0: rank 1 took nothing for 5 s"));
     }
 
+    [Test]
+    public void RanksWithDifferentSeedsStopAtTheStart()
+    {
+        // MPMD: rank 0 and rank 1 get different command lines.
+        string[] common = ["pretrain", "--data", TestData.WikiTextDir, "--batch", "96", "--steps", "3", "--device", "cpu", "--distributed", "mpi", "--threads", "1"];
+        var (code, output, errors) = MpiRun(1, [.. common, "--seed", "4", "--out", Scratch("seed4"), ":", "-np", "1", Dotnet, Trainer, .. common, "--seed", "5", "--out", Scratch("seed5")]);
+        string all = output + errors;
+        Assert.That(code, Is.Not.Zero, all);
+        Assert.That(all, Does.Contain("rank 1 has other settings, data or seed than rank 0"));
+        Assert.That(all, Does.Not.Contain("sentence pairs/sec"), "no step ran");
+    }
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? FindOnPath("dotnet") ?? "dotnet";
+    private static string Trainer => Path.Combine(AppContext.BaseDirectory, "bertnative.dll");
+
     private static string Scratch(string name) => Path.Combine(Path.GetTempPath(), $"bertnative-mpi-test-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
 
     private static (int Code, string Out, string Err) MpiRun(int ranks, string[] args, (string Name, string Value)? environment = null)
     {
         string? mpirun = FindOnPath("mpirun");
         if (mpirun is null) Assert.Ignore("mpirun not installed (apt-get install openmpi-bin libopenmpi-dev; .ci/install-deps.sh does)");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? FindOnPath("dotnet") ?? "dotnet";
-        string trainer = Path.Combine(AppContext.BaseDirectory, "bertnative.dll");
         var start = new ProcessStartInfo(mpirun!)
         {
             RedirectStandardOutput = true,
@@ -66,8 +80,8 @@ public class MpiLaunchTests
             start.ArgumentList.Add("-x");
             start.ArgumentList.Add(env.Name);
         }
-        start.ArgumentList.Add(dotnet);
-        start.ArgumentList.Add(trainer);
+        start.ArgumentList.Add(Dotnet);
+        start.ArgumentList.Add(Trainer);
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
