@@ -90,7 +90,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         LossPlot.WriteSvg(Path.Combine(runDir, "loss.svg"), result.Steps, $"BERT pretraining on WikiText-2, {device}");
         var summary = new PretrainSummary(result.MeanMlm, result.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, result.Steps.Count, batchSize, maxLen,
             layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, runDir, checkpointDir,
-            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps);
+            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps, runner.WaitingOnGradients.TotalSeconds / result.Steps.Sum(s => s.Seconds));
         File.WriteAllText(Path.Combine(runDir, "summary.json"), JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
 
         if (json) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
@@ -98,6 +98,8 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLM loss {result.MeanMlm:F3}, NSP loss {result.MeanNsp:F3}"));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.PairsPerSecond:F1} sentence pairs/sec on {device}"));
+            if (replicas.WorldSize > 1)
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gradient all-reduce: {summary.AllreduceWaitShare:P1} of the step time waited for after backward (overlap {(runner.Overlap ? "on" : "off")})"));
             stderr.WriteLine($"run folder: {runDir} (loss.svg, metrics.jsonl, checkpoint/)");
         }
         replicas.FinishRun();
