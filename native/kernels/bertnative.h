@@ -134,7 +134,7 @@ BN_EXPORT int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn
     float* destination, int64_t count, int add, int path);
 BN_EXPORT int bn_ring_complete_send(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* receiver);
 BN_EXPORT int bn_ring_query_taken(const bn_ring_rank* rank, int* done);  /* its receives queued so far have finished */
-BN_EXPORT int bn_stream_query(void* stream, int* done);                   /* everything queued on it has finished */
+BN_EXPORT int bn_event_query(void* event, int* done);                     /* the work before its latest record has finished */
 
 #ifdef __cplusplus
 }

@@ -207,10 +207,10 @@ int bn_ring_query_taken(const bn_ring_rank* rank, int* done) {
     });
 }
 
-int bn_stream_query(void* stream, int* done) {
-    return guard("bn_stream_query", [&] {
-        require(done, "done");
-        cudaError_t result = cudaStreamQuery(bn::as_stream(stream));
+int bn_event_query(void* event, int* done) {
+    return guard("bn_event_query", [&] {
+        require(event && done, "event/done");
+        cudaError_t result = cudaEventQuery(static_cast<cudaEvent_t>(event));
         *done = result == cudaSuccess;
         if (result != cudaErrorNotReady) BN_CUDA(result);
         else cudaGetLastError();

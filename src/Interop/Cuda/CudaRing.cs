@@ -28,6 +28,7 @@ public sealed class CudaRing : IDisposable
         _backends = [.. backends];
         Timeout = timeout;
         int n = _backends.Length;
+        _paths = Enumerable.Range(0, n).Select(r => Path(_backends[r].Device, _backends[(r - 1 + n) % n].Device, stageThroughHost)).ToArray();
         _natives = new RingRankHandle[n];
         try
         {
@@ -38,7 +39,6 @@ public sealed class CudaRing : IDisposable
             foreach (var native in _natives) native?.Dispose();
             throw;
         }
-        _paths = Enumerable.Range(0, n).Select(r => Path(_backends[r].Device, _backends[(r - 1 + n) % n].Device, stageThroughHost)).ToArray();
         _mailboxes = Enumerable.Range(0, n).Select(_ => new Mailbox()).ToArray();
         Description = $"ring over {n} cuda replicas ({Describe()})";
     }
