@@ -36,11 +36,13 @@ public class CudaRingTests
     [TestCaseSource(nameof(Cases))]
     public void AllReduceEqualsTheCpuRingBitwise(int n, long length, bool stageThroughHost)
     {
+        CudaRingRanks.RequireGpu();
+        float[][] inputs = Enumerable.Range(0, n).Select(rank => Input(rank, length)).ToArray();
         float[][] expected = RankThreads.Run(n, comm =>
         {
             using var cpu = new CpuBackend(1);
             var data = cpu.AllocateFloats(length);
-            cpu.Upload(data, Input(comm.Rank, length));
+            cpu.Upload(data, inputs[comm.Rank]);
             comm.AllReduceSum(data);
             var result = new float[length];
             cpu.Download(data, result);
@@ -49,7 +51,7 @@ public class CudaRingTests
         float[][] actual = CudaRingRanks.Run(n, stageThroughHost, (comm, cuda) =>
         {
             FloatView source = cuda.AllocateFloats(length), data = cuda.AllocateFloats(length), copy = cuda.AllocateFloats(length);
-            cuda.Upload(source, Input(comm.Rank, length));
+            cuda.Upload(source, inputs[comm.Rank]);
             cuda.Copy(data, source);  // queued on the compute stream before the collective: the ring must see it
             comm.AllReduceSum(data);
             cuda.Copy(copy, data);    // queued after it: must see the sums

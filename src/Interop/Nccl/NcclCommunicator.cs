@@ -73,7 +73,7 @@ public sealed unsafe class NcclCommunicator : ICommunicator
 
     public void AllReduceSum(FloatView data)
     {
-        if (WorldSize == 1 || data.Count == 0) return;
+        if (data.Count == 0) return;  // one rank still runs it: NCCL's copy is the one-GPU test of this path
         nint pointer = CudaBackend.Address(data);
         Collective("all-reduce", () => _api.AllReduce(pointer, pointer, (nuint)data.Count, NcclApi.Float32, NcclApi.Sum, _comm, _backend.Stream));
     }
@@ -81,7 +81,7 @@ public sealed unsafe class NcclCommunicator : ICommunicator
     public void Broadcast(FloatView data, int root)
     {
         if ((uint)root >= (uint)WorldSize) throw new ArgumentOutOfRangeException(nameof(root), $"root {root} is not a rank of {WorldSize}");
-        if (WorldSize == 1 || data.Count == 0) return;
+        if (data.Count == 0) return;
         nint pointer = CudaBackend.Address(data);
         Collective("broadcast", () => _api.Broadcast(pointer, pointer, (nuint)data.Count, NcclApi.Float32, root, _comm, _backend.Stream));
     }
@@ -89,7 +89,6 @@ public sealed unsafe class NcclCommunicator : ICommunicator
     /// <summary>An all-reduce of one float, waited for: no rank returns before every rank has joined it.</summary>
     public void Barrier()
     {
-        if (WorldSize == 1) return;
         if (_one.Buffer is null) _one = _backend.AllocateFloats(1);
         AllReduceSum(_one);
     }
@@ -108,8 +107,8 @@ public sealed unsafe class NcclCommunicator : ICommunicator
         if (_comm == 0) throw new CommunicatorException($"rank {Rank}: the NCCL communicator was aborted");
         CudaCheck.Ok(CudaNative.bn_event_record(_start.DangerousGetHandle(), _backend.Stream));
         Started(enqueue(), what, _comm);
+        WaitForProgress(what);  // until then the collective may not be on the stream yet: record the end after it
         CudaCheck.Ok(CudaNative.bn_event_record(_end.DangerousGetHandle(), _backend.Stream));
-        WaitForProgress(what);
         WaitForCollective(what);
     }
 
