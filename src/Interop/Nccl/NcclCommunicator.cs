@@ -133,19 +133,25 @@ public sealed unsafe class NcclCommunicator : ICommunicator
     }
 
     /// <summary>Waits until the collective has run. The clock starts once the work queued before it has finished
-    /// (that is this rank's own compute, which no other rank can stall): from then on, only other ranks can delay it.</summary>
+    /// (that is this rank's own compute, which no other rank can stall): from then on, only other ranks can delay it.
+    /// This rank's own work gets <see cref="OwnWorkAllowance"/> timeouts, so even a stuck GPU cannot hang the call.</summary>
     private void WaitForCollective(string what)
     {
-        Stopwatch? clock = null;
+        var queued = Stopwatch.StartNew();
+        Stopwatch? running = null;
         while (!Done(_end))
         {
             AsyncState(what);
-            if (clock is null && Done(_start)) clock = Stopwatch.StartNew();
-            if (clock?.Elapsed > Timeout) Fail(what, "did not finish");
+            if (running is null && Done(_start)) running = Stopwatch.StartNew();
+            if (running?.Elapsed > Timeout) Fail(what, "did not finish");
+            if (running is null && queued.Elapsed > Timeout * OwnWorkAllowance)
+                Fail(what, "did not start (this rank's own GPU work before it did not finish)", OwnWorkAllowance);
             Thread.Yield();
         }
         AsyncState(what);
     }
+
+    private const int OwnWorkAllowance = 10;
 
     private int AsyncState(string what)
     {
@@ -161,9 +167,9 @@ public sealed unsafe class NcclCommunicator : ICommunicator
         return state;
     }
 
-    private void Fail(string what, string how)
+    private void Fail(string what, string how, int timeouts = 1)
     {
-        string message = $"rank {Rank}: NCCL {what} {how} within {Timeout.TotalSeconds:0.#} s; another rank died, hangs or never joined (--comm-timeout sets the limit)";
+        string message = $"rank {Rank}: NCCL {what} {how} within {(Timeout * timeouts).TotalSeconds:0.#} s; a rank died, hangs or never joined (--comm-timeout sets the limit)";
         Abort(message);
         throw new CommunicatorException(message);
     }
