@@ -9,7 +9,19 @@ public static class NcclStubLibrary
 {
     private static readonly string[] Compilers = ["cc", "gcc", "clang", "clang-14"];
 
+    private static readonly Dictionary<string, string> Built = [];
+
+    /// <summary>The stub built with the given defines, once per process (a loaded library is never rewritten).</summary>
     public static string Build(string name, params string[] defines)
+    {
+        lock (Built)
+        {
+            if (!Built.TryGetValue(name, out string? path)) Built[name] = path = Compile(name, defines);
+            return path;
+        }
+    }
+
+    private static string Compile(string name, string[] defines)
     {
         string source = TestData.RepositoryRoot is { } root ? Path.Combine(root, "tests", "Comm", "NcclStub", "nccl_stub.c") : "";
         if (!File.Exists(source)) Assert.Inconclusive("tests/Comm/NcclStub/nccl_stub.c not found beside the test assembly");

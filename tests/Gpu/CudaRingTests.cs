@@ -63,6 +63,43 @@ public class CudaRingTests
         for (int r = 0; r < n; r++) AssertBitwiseEqual(actual[r], expected[r], $"rank {r}");
     }
 
+    /// <summary>Gradient buckets as backward would hand them over: several all-reduces of consecutive slices in
+    /// reverse order, queued back to back with no synchronize, so every event is reused across collectives.</summary>
+    [TestCase(false), TestCase(true)]
+    public void BucketsReducedBackToBackEqualTheCpuRingBitwise(bool stageThroughHost)
+    {
+        CudaRingRanks.RequireGpu();
+        const int n = 3, length = 100_003;
+        long[] bucketStarts = [0, 17, 40_000, 40_001, length];
+        float[][] inputs = Enumerable.Range(0, n).Select(rank => Input(rank, length)).ToArray();
+        void ReduceBuckets(ICommunicator comm, FloatView data)
+        {
+            for (int b = bucketStarts.Length - 2; b >= 0; b--)
+                comm.AllReduceSum(data.Slice(bucketStarts[b], bucketStarts[b + 1] - bucketStarts[b]));
+        }
+        float[][] expected = RankThreads.Run(n, comm =>
+        {
+            using var cpu = new CpuBackend(1);
+            var data = cpu.AllocateFloats(length);
+            cpu.Upload(data, inputs[comm.Rank]);
+            ReduceBuckets(comm, data);
+            var result = new float[length];
+            cpu.Download(data, result);
+            return result;
+        });
+        float[][] actual = CudaRingRanks.Run(n, stageThroughHost, (comm, cuda) =>
+        {
+            FloatView data = cuda.AllocateFloats(length);
+            cuda.Upload(data, inputs[comm.Rank]);
+            ReduceBuckets(comm, data);
+            var result = new float[length];
+            cuda.Download(data, result);
+            data.Buffer.Dispose();
+            return result;
+        });
+        for (int r = 0; r < n; r++) AssertBitwiseEqual(actual[r], expected[r], $"rank {r}");
+    }
+
     [TestCase(2, 1), TestCase(3, 2)]
     public void BroadcastGivesEveryRankTheRootsBits(int n, int root)
     {
