@@ -153,10 +153,11 @@ int bn_ring_send(bn_ring_rank* rank, void* compute_stream, const float* window, 
     return guard("bn_ring_send", [&] {
         require(rank && (window || count == 0) && count >= 0, "ring send arguments");
         bn::DeviceScope scope(rank->device);
+        float* host = stage_to_host && count > 0 ? bn::host_staging(rank, count) : nullptr;  // grown before new waits
         bn::order(rank->mark, bn::as_stream(compute_stream), rank->comm);
-        if (stage_to_host && count > 0)
-            BN_CUDA(cudaMemcpyAsync(bn::host_staging(rank, count), window, static_cast<size_t>(count) * sizeof(float),
-                                    cudaMemcpyDeviceToHost, rank->comm));
+        if (host)
+            BN_CUDA(cudaMemcpyAsync(host, window, static_cast<size_t>(count) * sizeof(float), cudaMemcpyDeviceToHost,
+                                    rank->comm));
         BN_CUDA(cudaEventRecord(rank->ready, rank->comm));
     });
 }
@@ -169,12 +170,12 @@ int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank
         require(count == 0 || path == BN_RING_HOST || window, "ring receive window");
         require(count == 0 || path != BN_RING_HOST || sender->host_count >= count, "host-staged window (the sender did not stage it)");
         bn::DeviceScope scope(rank->device);
+        float* target = add && count > 0 ? bn::staging(rank, count) : destination;  // grown before new waits
         cudaStream_t compute = bn::as_stream(compute_stream);
         bn::order(rank->mark, compute, rank->comm);
         BN_CUDA(cudaStreamWaitEvent(rank->comm, sender->ready, 0));
         if (count > 0) {
             size_t bytes = static_cast<size_t>(count) * sizeof(float);
-            float* target = add ? bn::staging(rank, count) : destination;
             if (path == BN_RING_SAME_DEVICE)
                 BN_CUDA(cudaMemcpyAsync(target, window, bytes, cudaMemcpyDeviceToDevice, rank->comm));
             else if (path == BN_RING_PEER)
