@@ -58,6 +58,26 @@ public class NcclApiTests
         Assert.That(api.Version, Is.GreaterThanOrEqualTo(NcclApi.MinimumVersion));
     }
 
+    /// <summary>What `--distributed nccl` meets on a machine without NCCL: the communicator loads the library before
+    /// it touches the GPU (so no backend is needed here), and every rank stops with the same one line.</summary>
+    [Test]
+    public void ACommunicatorWithoutNcclStopsEveryRankWithTheOneLine()
+    {
+        try
+        {
+            NcclApi.Load();
+            Assert.Inconclusive("libnccl.so.2 is installed here");
+        }
+        catch (BertNativeException) { }
+        var error = Assert.Throws<AggregateException>(() => RankThreads.Run(2, bootstrap =>
+        {
+            using var nccl = new NcclCommunicator(null!, bootstrap);
+            return 0;
+        }, timeoutSeconds: 5))!;
+        Assert.That(error.InnerExceptions, Has.Count.EqualTo(2).And.All.InstanceOf<BertNativeException>());
+        Assert.That(error.InnerExceptions.Select(e => e.Message), Has.All.StartsWith("libnccl.so.2 could not be loaded"));
+    }
+
     [TestCase(1), TestCase(3)]
     public unsafe void TheUniqueIdReachesEveryRankBitForBit(int ranks)
     {

@@ -134,6 +134,22 @@ public class CudaRingTests
         Assert.That(error.InnerExceptions[0].Message, Does.StartWith("rank 0: rank 1 sent nothing for 0.5 s"));
     }
 
+    [Test]
+    public void ARankThatFailsStopsTheOthersAtOnce()
+    {
+        CudaRingRanks.RequireGpu();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<AggregateException>(() => CudaRingRanks.Run(3, stageThroughHost: false, (comm, cuda) =>
+        {
+            var data = cuda.AllocateFloats(100);
+            // rank 2 sends a window of another length: its neighbour fails and the abort reaches everyone
+            comm.AllReduceSum(comm.Rank == 2 ? data.Slice(0, 50) : data);
+            return 0;
+        }, timeoutSeconds: 60))!;
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(20), "the others waited for their timeout instead of the abort");
+        Assert.That(error.InnerExceptions.Select(e => e.Message), Has.All.Contains("were expected"));
+    }
+
     private static void AssertBitwiseEqual(float[] actual, float[] expected, string what)
     {
         Assert.That(actual, Has.Length.EqualTo(expected.Length), what);
