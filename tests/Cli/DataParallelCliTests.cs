@@ -26,6 +26,7 @@ public class DataParallelCliTests
     [TestCase(new[] { "--replicas", "0" }, 2, "--replicas 0 is out of range")]
     [TestCase(new[] { "--comm-timeout", "0" }, 2, "--comm-timeout")]
     [TestCase(new[] { "--distributed", "mpi" }, 1, "not started by mpirun")]
+    [TestCase(new[] { "--distributed", "nccl", "--device", "cpu" }, 2, "--distributed nccl sums on the GPU and needs --device cuda")]
     public void BadCombinationsGetOneLine(string[] args, int expectedCode, string message)
     {
         string[] device = args.Contains("--device") ? [] : ["--device", "cpu"];

@@ -14,4 +14,8 @@ public interface IBackend : IDeviceMemory, IBertOps, IDisposable
     /// this, with the extra rows inert. Packing makes the exact counts change every batch, and a backend that plans
     /// per shape (cuBLASLt's heuristic, cached per shape) would plan again every step. 1 keeps the counts exact.</summary>
     int RowMultiple => 1;
+
+    /// <summary>Makes this backend's device the calling thread's (a data-parallel replica runs on a thread of its
+    /// own, and a GPU runtime keeps the current device per thread). Nothing to do for the cpu.</summary>
+    void BindToCallingThread() { }
 }

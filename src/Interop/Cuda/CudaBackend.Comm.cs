@@ -8,6 +8,8 @@ public sealed partial class CudaBackend
 
     internal nint Stream => stream;
 
+    public void BindToCallingThread() => CudaCheck.Ok(CudaNative.bn_set_device(Device));
+
     /// <summary>The device address of a view's first element; throws for a buffer of another backend.</summary>
     internal static nint Address(FloatView view) => Ptr(view);
 }

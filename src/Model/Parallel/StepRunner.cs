@@ -91,7 +91,11 @@ public sealed class StepRunner
 
     private void Guarded(int i, Action<int> body)
     {
-        try { body(i); }
+        try
+        {
+            if (_replicas.Length > 1) _replicas[i].Model.Backend.BindToCallingThread();
+            body(i);
+        }
         catch (Exception e)
         {
             Abort(i, e);

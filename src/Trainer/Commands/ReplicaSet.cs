@@ -4,6 +4,7 @@ using BertNative.Interop.Comm;
 using BertNative.Interop.Comm.Mpi;
 using BertNative.Interop.Cpu;
 using BertNative.Interop.Cuda;
+using BertNative.Interop.Nccl;
 using BertNative.Model;
 using BertNative.Model.Parallel;
 using BertNative.Trainer.Cli;
@@ -21,8 +22,8 @@ public sealed class ReplicaSet : IDisposable
         "data-parallel replicas in this process (cpu: they share --threads; cuda: GPUs 0..N-1)");
     public static readonly OptionSpec Accumulate = OptionSpec.Value("accumulate", "K", "1",
         "micro-batches per step: the gradient of --batch with the memory of --batch/K");
-    public static readonly OptionSpec Distributed = OptionSpec.Value("distributed", "off|mpi", "off",
-        "one rank per process, started by mpirun: mpirun -np N bertnative pretrain --distributed mpi");
+    public static readonly OptionSpec Distributed = OptionSpec.Value("distributed", "off|mpi|nccl", "off",
+        "one rank per process, started by mpirun -np N: mpi sums on the host (any backend), nccl on the GPU (cuda)");
     public static readonly OptionSpec CommTimeout = OptionSpec.Value("comm-timeout", "S", "60",
         "seconds a rank waits for another before stopping with an error naming it");
     public static readonly OptionSpec NoOverlap = OptionSpec.Flag("no-overlap",
@@ -32,7 +33,8 @@ public sealed class ReplicaSet : IDisposable
     private readonly List<IDisposable> _owned = [];
     private readonly ICommunicator?[] _comms;
 
-    private ReplicaSet(IBackend[] backends, ICommunicator?[] comms, string line, int accumulate, bool overlap, bool mpi)
+    private ReplicaSet(IBackend[] backends, ICommunicator?[] comms, string line, int accumulate, bool overlap, bool mpi,
+        IDisposable? sharedTransport = null)
     {
         Backends = backends;
         _comms = comms;
@@ -40,7 +42,9 @@ public sealed class ReplicaSet : IDisposable
         AccumulateSteps = accumulate;
         Overlap = overlap;
         UsesMpi = mpi;
+        // Disposed in this order: the communicators, what they share, then the devices under them.
         _owned.AddRange(comms.Where(c => c is not null)!);
+        if (sharedTransport is not null) _owned.Add(sharedTransport);
         _owned.AddRange(backends);
     }
 
@@ -60,19 +64,21 @@ public sealed class ReplicaSet : IDisposable
     {
         string device = o.Choice("device", DeviceOptions.Names);
         int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = o.Int("accumulate", 1, 1 << 20);
-        string distributed = o.Choice("distributed", "off", "mpi");
+        string distributed = o.Choice("distributed", "off", "mpi", "nccl");
         var timeout = TimeSpan.FromSeconds(o.Float("comm-timeout", 0.1f, 86_400f));
         bool overlap = !o.Flag("no-overlap");
         if (replicas > 1 && distributed != "off")
             throw new CliException("--replicas and --distributed do not combine: under mpirun each process is one replica (mpirun -np N)");
         if (distributed == "off" && MpiSession.LauncherWorldSize is > 1)
             throw new CliException($"started by mpirun as one of {MpiSession.LauncherWorldSize} ranks, but --distributed is off (every rank would train alone); add --distributed mpi");
-        int ranks = distributed == "mpi" ? MpiSession.LauncherWorldSize ?? 1 : replicas;
+        if (distributed == "nccl" && device is not ("cuda" or "auto"))
+            throw new CliException($"--distributed nccl sums on the GPU and needs --device cuda; with --device {device} use --distributed mpi");
+        int ranks = distributed == "off" ? replicas : MpiSession.LauncherWorldSize ?? 1;
         if (ranks * accumulate > globalBatch)
-            throw new CliException($"--batch {globalBatch} is smaller than {ranks} {(distributed == "mpi" ? "ranks" : "replicas")} x --accumulate {accumulate}: every micro-batch needs a pair; raise --batch or lower them");
-        return distributed == "mpi"
-            ? CreateMpi(device, threads, accumulate, timeout, overlap)
-            : CreateInProcess(device, threads, replicas, accumulate, timeout, overlap);
+            throw new CliException($"--batch {globalBatch} is smaller than {ranks} {(distributed == "off" ? "replicas" : "ranks")} x --accumulate {accumulate}: every micro-batch needs a pair; raise --batch or lower them");
+        return distributed == "off"
+            ? CreateInProcess(device, threads, replicas, accumulate, timeout, overlap)
+            : CreateMpi(device, threads, accumulate, timeout, overlap, nccl: distributed == "nccl");
     }
 
     private static ReplicaSet CreateInProcess(string device, int threads, int replicas, int accumulate, TimeSpan timeout, bool overlap)
@@ -94,12 +100,9 @@ public sealed class ReplicaSet : IDisposable
             else if (first.Name == "cpu")
                 for (int r = 1; r < replicas; r++) backends.Add(new CpuBackend(threadsEach));
             else throw new CliException($"--replicas above 1 runs on cpu or cuda, not {first.Name}");
-            var ring = new InProcessRing(replicas, timeout);
-            var comms = backends.Select((b, rank) => (ICommunicator?)(b is CpuBackend
-                ? new RingCommunicator(ring.Transport(rank), b)
-                : new HostStagedCommunicator(new RingCommunicator(ring.Transport(rank, b.Name), HostMemory()), b))).ToArray();
+            var (comms, shared) = first.Name == "cuda" ? CudaRingOver(backends, timeout) : HostRingOver(backends, timeout);
             string where = first.Name == "cuda" ? $"GPUs 0..{replicas - 1}" : $"{threadsEach} thread{(threadsEach == 1 ? "" : "s")} each";
-            return new ReplicaSet([.. backends], comms, $"{line}; {replicas} replicas ({where}), {comms[0]!.Description}", accumulate, overlap, mpi: false);
+            return new ReplicaSet([.. backends], comms, $"{line}; {replicas} replicas ({where}), {comms[0]!.Description}", accumulate, overlap, mpi: false, shared);
         }
         catch
         {
@@ -108,16 +111,35 @@ public sealed class ReplicaSet : IDisposable
         }
     }
 
-    private static ReplicaSet CreateMpi(string device, int threads, int accumulate, TimeSpan timeout, bool overlap)
+    private static (ICommunicator?[], IDisposable?) HostRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout)
+    {
+        var ring = new InProcessRing(backends.Count, timeout);
+        return (backends.Select((b, rank) => (ICommunicator?)(b is CpuBackend
+            ? new RingCommunicator(ring.Transport(rank), b)
+            : new HostStagedCommunicator(new RingCommunicator(ring.Transport(rank, b.Name), HostMemory()), b))).ToArray(), null);
+    }
+
+    /// <summary>GPU to GPU: peer copies where the GPUs allow them, pinned host memory where they do not.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (ICommunicator?[], IDisposable?) CudaRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout)
+    {
+        var ring = new CudaRing(backends.Cast<CudaBackend>().ToArray(), timeout);
+        return (backends.Select((b, rank) => (ICommunicator?)new RingCommunicator(ring.Transport(rank), b)).ToArray(), ring);
+    }
+
+    private static ReplicaSet CreateMpi(string device, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
     {
         var mpi = MpiSession.Start();
-        var (backend, line) = device == "cuda" || (device == "auto" && CudaProbe.IsAvailable)
+        if (nccl && CudaProbe.UnavailableReason is { } noCuda)
+            throw new BertNativeException($"--distributed nccl: {noCuda}; use --distributed mpi on this machine");
+        var (backend, line) = device == "cuda" || nccl || (device == "auto" && CudaProbe.IsAvailable)
             ? (CudaOn(MpiSession.LocalRank % Math.Max(1, CudaProbe.DeviceCount)), "backend cuda")
             : BackendSelector.Select(device, threads);
         var transport = new MpiRingTransport(mpi, timeout);
-        ICommunicator comm = backend is CpuBackend
-            ? new RingCommunicator(transport, backend)
-            : new HostStagedCommunicator(new RingCommunicator(transport, HostMemory()), backend);
+        var hostRing = new RingCommunicator(transport, backend is CpuBackend ? backend : HostMemory());
+        ICommunicator comm = nccl ? Nccl(backend, hostRing, timeout)
+            : backend is CpuBackend ? hostRing
+            : new HostStagedCommunicator(hostRing, backend);
         return new ReplicaSet([backend], [comm], $"{line}; rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}", accumulate, overlap, mpi: true);
     }
 
@@ -151,6 +173,11 @@ public sealed class ReplicaSet : IDisposable
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IBackend CudaOn(int gpu) => CudaBackend.Create(gpu);
+
+    /// <summary>NCCL on this rank's GPU; the MPI ring carries its unique id from rank 0 and stays its bootstrap.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ICommunicator Nccl(IBackend backend, ICommunicator bootstrap, TimeSpan timeout) =>
+        new NcclCommunicator((CudaBackend)backend, bootstrap, timeout);
 
     public void Dispose()
     {
