@@ -118,6 +118,25 @@ BN_EXPORT int bn_adam_step(float* parameters, const float* gradients, float* m, 
 
 #define BN_VERSION 2
 
+/* ---- Ring all-reduce transport (ring.cu; src/Interop/Cuda/CudaRing.cs) ----
+ * One bn_ring_rank per replica: a communication stream on `device`, its events and staging. Each
+ * step is queued on that stream and ordered against the rank's compute stream with events, so the
+ * host never waits for the GPU; the caller queues a receive only after the sender queued its send.
+ * A receive copies the sender's window (same device, peer copy, or the sender's pinned host copy
+ * when stage_to_host was set on the send) and, when `add`, adds it into destination (one float add
+ * per element, like the cpu ring); else copies it there. */
+typedef struct bn_ring_rank bn_ring_rank;
+enum { BN_RING_SAME_DEVICE = 0, BN_RING_PEER = 1, BN_RING_HOST = 2 };
+BN_EXPORT int bn_ring_rank_create(int device, bn_ring_rank** rank);
+BN_EXPORT int bn_ring_rank_destroy(bn_ring_rank* rank);  /* waits for its stream */
+BN_EXPORT int bn_ring_enable_peer_access(int device, int peer, int* enabled);  /* device may then read peer's memory */
+BN_EXPORT int bn_ring_send(bn_ring_rank* rank, void* compute_stream, const float* window, int64_t count, int stage_to_host);
+BN_EXPORT int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* sender, const float* window,
+    float* destination, int64_t count, int add, int path);
+BN_EXPORT int bn_ring_complete_send(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* receiver);
+BN_EXPORT int bn_ring_query_taken(const bn_ring_rank* rank, int* done);  /* its receives queued so far have finished */
+BN_EXPORT int bn_event_query(void* event, int* done);                     /* the work before its latest record has finished */
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,6 +17,7 @@ public sealed partial class BertModel
     // The packed rows the encoder runs on and the MLM rows of the head: the batch's valid tokens and its
     // predictions, each count rounded up to RowMultiple.
     private int _batchSize, _rowCount, _mlmRowCount;
+    private BatchShare _share;
     private float _mlmScale;
     private Dropout[] _dropouts = [];
 
@@ -48,6 +49,7 @@ public sealed partial class BertModel
         _unpackRows = new int[capacity * seqLen];
     }
 
+    public IBackend Backend => _d;
     public BertConfig Config { get; }
     public ParameterLayout Layout { get; }
     public BertWeights Parameters { get; }
@@ -67,11 +69,16 @@ public sealed partial class BertModel
     /// and its MLM rows: only the real slots for the intended loss (padding slots have weight 0, so skipping
     /// them changes nothing), all B*P slots for the book's. Both counts are rounded up to <see cref="RowMultiple"/>
     /// with inert rows.</summary>
-    public void LoadBatch(Batch batch)
+    public void LoadBatch(Batch batch) => LoadBatch(batch, BatchShare.Whole(batch));
+
+    /// <summary>Loads a batch that is one part of a larger step (see <see cref="BatchShare"/>): losses normalised by the
+    /// global counts, dropout keyed by global indices.</summary>
+    public void LoadBatch(Batch batch, BatchShare share)
     {
         if (batch.Size > Capacity || batch.MaxLen != SeqLen) throw new ArgumentException("batch does not fit the model's buffers");
         int B = batch.Size, T = SeqLen, P = _a.PredictionSlots;
         _batchSize = B;
+        _share = share;
         _d.Upload(_a.Tokens.Slice(0, B * T), batch.TokenIds.AsSpan(0, B * T));
         _d.Upload(_a.Segments.Slice(0, B * T), batch.Segments.AsSpan(0, B * T));
         _d.Upload(_a.ValidLens.Slice(0, B), batch.ValidLens.AsSpan(0, B));
@@ -96,7 +103,7 @@ public sealed partial class BertModel
             _mlmWeights[r] = 1f;
             r++;
         }
-        _mlmScale = LossMode == LossMode.Intended ? (float)(1.0 / (r + 1e-8)) : 1f / (B * P);
+        _mlmScale = LossMode == LossMode.Intended ? (float)(1.0 / (share.GlobalPredictions + 1e-8)) : 1f / (share.GlobalPairs * P);
         _mlmRowCount = RoundUp(r, Capacity * P);
         for (int extra = r; extra < _mlmRowCount; extra++) (_mlmRows[extra], _mlmLabels[extra], _mlmWeights[extra]) = (0, 0, 0f);
         _d.Upload(_a.MlmRows.Slice(0, _mlmRowCount), _mlmRows.AsSpan(0, _mlmRowCount));
@@ -104,14 +111,18 @@ public sealed partial class BertModel
         _d.Upload(_a.MlmWeights.Slice(0, _mlmRowCount), _mlmWeights.AsSpan(0, _mlmRowCount));
     }
 
-    /// <summary>Encoder forward for the loaded batch; dropout is keyed by (seed, step, site) when training.</summary>
+    /// <summary>Encoder forward for the loaded batch; dropout is keyed by (seed, step, site) and the global element index when training.</summary>
     public void ForwardEncoder(bool training, ulong seed = 0, long step = 0)
     {
         var c = Config;
         int B = _batchSize, T = SeqLen, N = _rowCount, H = c.Hidden, F = c.FfnHidden;
         if (_dropouts.Length != 3 * c.Layers) _dropouts = new Dropout[3 * c.Layers];
         for (int site = 0; site < _dropouts.Length; site++)
-            _dropouts[site] = training ? Dropout.For(c.Dropout, seed, step, site) : Dropout.None;
+        {
+            // Attention weights are [B, heads, T, T] per example; the other sites are packed [tokens, H] rows.
+            long skip = site % 3 == 0 ? (long)_share.FirstExample * c.Heads * T * T : _share.FirstToken * H;
+            _dropouts[site] = training ? Dropout.For(c.Dropout, seed, step, site).Skip(skip) : Dropout.None;
+        }
 
         var p = Parameters;
         _d.EmbeddingForward(_a.PaddedScratch, _a.Tokens, _a.Segments, p.TokenEmbedding, p.SegmentEmbedding, p.PositionEmbedding, B, T, H);
@@ -159,12 +170,14 @@ public sealed partial class BertModel
         _d.MatmulForward(_a.NspPre, _a.Cls, p.NspHidden, p.NspHiddenBias, B, H, H);
         _d.ActivationForward(Activation.Tanh, _a.NspHidden, _a.NspPre, (long)B * H);
         _d.MatmulForward(_a.NspLogits, _a.NspHidden, p.NspOutput, p.NspOutputBias, B, H, 2);
-        _d.SoftmaxCrossEntropy(_a.NspLosses, withGradients ? _a.NspLogits : null, _a.NspLogits, _a.NspLabels, null, 1f / B, B, 2);
+        _d.SoftmaxCrossEntropy(_a.NspLosses, withGradients ? _a.NspLogits : null, _a.NspLogits, _a.NspLabels, null, 1f / _share.GlobalPairs, B, 2);
         _d.WeightedSum(_a.LossSums.Slice(1, 1), _a.NspLosses, null, B);
     }
 
-    /// <summary>Backward of both heads and the encoder into <see cref="Gradients"/> (+=; zero them first).</summary>
-    public void Backward()
+    /// <summary>Backward of both heads and the encoder into <see cref="Gradients"/> (+=; zero them first).
+    /// <paramref name="bucketReady"/> is told each of <see cref="ParameterLayout.BackwardBuckets"/> (by index) as soon as
+    /// its gradients are queued, so a data-parallel run can reduce them while the rest of backward runs.</summary>
+    public void Backward(Action<int>? bucketReady = null)
     {
         var c = Config;
         var p = Parameters;
@@ -185,6 +198,7 @@ public sealed partial class BertModel
         _d.ActivationBackward(Activation.Tanh, _a.GradNspA, _a.GradNspA, _a.NspPre, _a.NspHidden, (long)B * H);
         _d.MatmulBackward(_a.GradNspB, false, g.NspHidden, g.NspHiddenBias, _a.GradNspA, _a.Cls, p.NspHidden, B, H, H);
         _d.GatherBackward(dX, _a.GradNspB, _a.ClsRows, 1, N, B, H);
+        bucketReady?.Invoke(0);
 
         // Encoder blocks in reverse: dX holds the gradient of the block's output on entry, of its input on exit.
         var dY = _a.GradY;
@@ -207,11 +221,13 @@ public sealed partial class BertModel
             _d.AttentionBackward(_a.GradPaddedQkv, _a.PaddedScratch, s.PaddedQkv, s.Probs, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
             Pack(_a.GradQkv, _a.GradPaddedQkv, 3 * H);
             _d.MatmulBackward(dX, true, gw.Qkv, gw.QkvBias, _a.GradQkv, _a.X[l], w.Qkv, N, H, 3 * H);
+            bucketReady?.Invoke(c.Layers - l);
         }
 
         FloatView? dPositions = LossMode == LossMode.BookPyTorch ? null : g.PositionEmbedding;
         Unpack(_a.PaddedScratch, dX, H);
         _d.EmbeddingBackward(g.TokenEmbedding, g.SegmentEmbedding, dPositions, _a.PaddedScratch, _a.Tokens, _a.Segments, B, T, H);
+        bucketReady?.Invoke(c.Layers + 1);
     }
 
     /// <summary>Host side of packing: offsets of each example's valid tokens (also its &lt;cls&gt; row), the padded
@@ -272,7 +288,7 @@ public sealed partial class BertModel
     {
         Span<float> sums = stackalloc float[2];
         _d.Download(_a.LossSums, sums);
-        return (sums[0] * _mlmScale, sums[1] / _batchSize);
+        return (sums[0] * _mlmScale, sums[1] / _share.GlobalPairs);
     }
 
     /// <summary>Copies the whole parameter buffer to the host.</summary>

@@ -6,6 +6,9 @@ public sealed record TensorSlot(string Name, long Offset, int[] Shape)
     public long Count => Shape.Aggregate(1L, (a, b) => a * b);
 }
 
+/// <summary>A contiguous window of the gradient buffer whose gradients backward finishes together.</summary>
+public sealed record GradientBucket(string Name, long Offset, long Count);
+
 /// <summary>
 /// Where every parameter lives in the one contiguous buffer (the same layout serves gradients and
 /// Adam moments). Names are the book's PyTorch module names (docs/checkpoint-format.md). Within a
@@ -48,7 +51,18 @@ public sealed class ParameterLayout
         Add("mlm.mlp.3.bias", V);
         Add("nsp.output.weight", 2, H);
         Add("nsp.output.bias", 2);
+
+        long headsStart = this["hidden.0.weight"].Offset;
+        long LayerStart(int l) => l < c.Layers ? this[$"encoder.blks.{l}.attention.W_q.weight"].Offset : headsStart;
+        var buckets = new List<GradientBucket> { new("heads", headsStart, TotalCount - headsStart) };
+        for (int l = c.Layers - 1; l >= 0; l--) buckets.Add(new($"layer {l}", LayerStart(l), LayerStart(l + 1) - LayerStart(l)));
+        buckets.Add(new("embeddings", 0, LayerStart(0)));
+        BackwardBuckets = buckets;
     }
+
+    /// <summary>Contiguous groups of parameters in the order backward finishes their gradients: the heads, the encoder
+    /// layers from the last to the first, the embeddings. Together they cover the buffer once.</summary>
+    public IReadOnlyList<GradientBucket> BackwardBuckets { get; }
 
     public long TotalCount { get; private set; }
     public IReadOnlyList<TensorSlot> Slots => _slots;

@@ -26,8 +26,8 @@ public sealed class OptimizerTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
         {
             cpu.Upload(expected.Gradients.All, gradient);
             Backend.Upload(actual.Gradients.All, gradient);
-            cpuNorm = new AdamWOptimizer(expected, cpu, settings).Step(step, 3).GradientNorm;
-            gpuNorm = new AdamWOptimizer(actual, Backend, settings).Step(step, 3).GradientNorm;
+            cpuNorm = new AdamWOptimizer(expected, settings).Step(step, 3).GradientNorm;
+            gpuNorm = new AdamWOptimizer(actual, settings).Step(step, 3).GradientNorm;
         }
         Assert.Multiple(() =>
         {

@@ -57,7 +57,7 @@ public class WholeModelTests
         {
             using var cpu = new CpuBackend();
             var model = new BertModel(cpu, config, 16, TinyBert.MaxLen, TinyBert.Init(config));
-            return Pretrainer.Run(model, cpu, TinyBert.Examples, new PretrainSettings(40, 16, OptimizerSettings.Constant(0.01f), Seed: 4, LossMode.Intended));
+            return Pretrainer.Run(model, TinyBert.Examples, new PretrainSettings(40, 16, OptimizerSettings.Constant(0.01f), Seed: 4, LossMode.Intended));
         }
         var first = Train();
         var second = Train();
@@ -77,7 +77,7 @@ public class WholeModelTests
         using var cpu = new CpuBackend();
         var model = new BertModel(cpu, config, 8, TinyBert.MaxLen, TinyBert.Init(config));
         using var stop = new CancellationTokenSource();
-        var result = Pretrainer.Run(model, cpu, TinyBert.Examples, new PretrainSettings(10, 8, OptimizerSettings.Constant(0.01f), 1, LossMode.Intended),
+        var result = Pretrainer.Run(model, TinyBert.Examples, new PretrainSettings(10, 8, OptimizerSettings.Constant(0.01f), 1, LossMode.Intended),
             step => { if (step.Step == 3) stop.Cancel(); }, stop.Token);
         Assert.That(result.Steps.Select(s => s.Step), Is.EqualTo(new[] { 1, 2, 3 }));
     }

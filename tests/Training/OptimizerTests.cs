@@ -27,7 +27,7 @@ public class OptimizerTests
         var model = new BertModel(cpu, config, 4, 16, init);
         const float lr = 0.01f, decay = 0.1f;
         // Zero gradients: Adam's own update is 0, so only the decay moves a parameter.
-        new AdamWOptimizer(model, cpu, new OptimizerSettings(lr, WeightDecay: decay)).Step(1, 10);
+        new AdamWOptimizer(model, new OptimizerSettings(lr, WeightDecay: decay)).Step(1, 10);
         var after = model.DownloadParameters();
         var groups = model.Layout.Slots.GroupBy(AdamWOptimizer.IsDecayed).ToDictionary(g => g.Key, g => g.Select(s => s.Name).ToList());
         Assert.Multiple(() =>
@@ -61,7 +61,7 @@ public class OptimizerTests
         for (long i = 0; i < n; i++) gradient[i] *= scaleTo10;
         cpu.Upload(model.Gradients.All, gradient);
 
-        var (_, norm) = new AdamWOptimizer(model, cpu, new OptimizerSettings(0.01f, Clip: clip)).Step(1, 10);
+        var (_, norm) = new AdamWOptimizer(model, new OptimizerSettings(0.01f, Clip: clip)).Step(1, 10);
         var m = new float[n];
         cpu.Download(model.AdamM, m);
         // After one step m = (1 - beta1) * the gradient Adam used.

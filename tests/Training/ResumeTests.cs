@@ -1,6 +1,7 @@
 using BertNative.Interop.Cpu;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
+using BertNative.Model.Parallel;
 using BertNative.Model.Training;
 using BertNative.Tests.Model;
 
@@ -57,7 +58,8 @@ public class ResumeTests
         var optimizer = new OptimizerSettings(0.01f, ScheduleKind.Linear, Warmup: 2, WeightDecay: 0.01f, Clip: 0.5f);
         var plan = new RunPlan(config, TinyBert.Synthetic.Vocabulary, examples ?? TinyBert.Synthetic, new PretrainSettings(Steps, Batch, optimizer, Seed: 7, mode),
             new Dictionary<string, string> { ["batch"] = "32" });
-        return resume ? TrainingRun.Resume(RunFolder.ForResume(dir), model, cpu, plan) : TrainingRun.Start(RunFolder.ForNewRun(dir, overwrite: false), model, cpu, plan);
+        var runner = new StepRunner([new Replica(model, null)]);
+        return resume ? TrainingRun.Resume(RunFolder.ForResume(dir), runner, plan) : TrainingRun.Start(RunFolder.ForNewRun(dir, overwrite: false), runner, plan);
     }
 
     private static TrainingRun Train(string dir, bool resume, int? stopAfter, LossMode mode)

@@ -18,6 +18,10 @@ public readonly record struct Dropout(float P, ulong Key)
 
     public float Scale => P >= 1f ? 0f : 1f / (1f - P);
 
+    /// <summary>The same mask, starting <paramref name="elements"/> further into the stream: element i of the result is
+    /// element <paramref name="elements"/> + i of this one. A part of a batch draws the whole batch's mask with it.</summary>
+    public Dropout Skip(long elements) => IsActive ? this with { Key = Key + (ulong)elements * DropoutRng.Gamma } : this;
+
     /// <summary>The dropout of one site (a layer's attention weights, say) at one training step.</summary>
     public static Dropout For(float p, ulong seed, long step, int site)
     {
@@ -34,6 +38,9 @@ public readonly record struct Dropout(float P, ulong Key)
 /// The CUDA and ILGPU kernels implement these two functions with the same constants.</summary>
 public static class DropoutRng
 {
+    /// <summary>The stream's step per element (the golden ratio in 64 bits).</summary>
+    public const ulong Gamma = 0x9E3779B97F4A7C15UL;
+
     public static ulong Mix64(ulong x)
     {
         x ^= x >> 30;
@@ -45,7 +52,7 @@ public static class DropoutRng
     }
 
     /// <summary>24 uniform random bits for element <paramref name="index"/> of the stream <paramref name="key"/>.</summary>
-    public static uint Bits24(ulong key, long index) => (uint)(Mix64(key + (ulong)index * 0x9E3779B97F4A7C15UL) >> 40);
+    public static uint Bits24(ulong key, long index) => (uint)(Mix64(key + (ulong)index * Gamma) >> 40);
 
     public static bool Keep(in Dropout d, long index) => Bits24(d.Key, index) >= d.Threshold;
 }

@@ -18,4 +18,8 @@ public interface IBackend : IDeviceMemory, IBertOps, IDisposable
     /// <summary>Bytes the backend can still allocate (host memory for cpu, free GPU memory for cuda and ilgpu),
     /// for refusing a run that cannot fit before allocating it; null when unknown.</summary>
     long? AvailableMemoryBytes => null;
+
+    /// <summary>Makes this backend's device the calling thread's (a data-parallel replica runs on a thread of its
+    /// own, and a GPU runtime keeps the current device per thread). Nothing to do for the cpu.</summary>
+    void BindToCallingThread() { }
 }

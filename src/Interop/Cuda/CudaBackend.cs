@@ -19,6 +19,7 @@ public sealed partial class CudaBackend : IBackend
     CudaBackend(int device)
     {
         CudaCheck.Ok(CudaNative.bn_set_device(device));
+        Device = device;
         streamHandle = CudaStreamHandle.Create();
         contextHandle = BlasContextHandle.Create();
         stream = streamHandle.DangerousGetHandle();

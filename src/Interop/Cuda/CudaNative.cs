@@ -108,4 +108,17 @@ internal static unsafe partial class CudaNative
     [LibraryImport(Library)]
     internal static partial int bn_adam_step(nint parameters, nint gradients, nint m, nint v, long n, float learningRate,
         float beta1, float beta2, float epsilon, float weightDecay, float gradientScale, int t, nint stream);
+
+    // ring.cu: the ring transport's device side (CudaRing) and event polling (NcclCommunicator's bounded waits).
+    internal const int RingSameDevice = 0, RingPeer = 1, RingHost = 2;
+    [LibraryImport(Library)] internal static partial int bn_ring_rank_create(int device, out nint rank);
+    [LibraryImport(Library)] internal static partial int bn_ring_rank_destroy(nint rank);
+    [LibraryImport(Library)] internal static partial int bn_ring_enable_peer_access(int device, int peer, out int enabled);
+    [LibraryImport(Library)] internal static partial int bn_ring_send(nint rank, nint computeStream, nint window, long count, int stageToHost);
+    [LibraryImport(Library)]
+    internal static partial int bn_ring_receive(nint rank, nint computeStream, nint sender, nint window, nint destination,
+        long count, int add, int path);
+    [LibraryImport(Library)] internal static partial int bn_ring_complete_send(nint rank, nint computeStream, nint receiver);
+    [LibraryImport(Library)] internal static partial int bn_ring_query_taken(nint rank, out int done);
+    [LibraryImport(Library)] internal static partial int bn_event_query(nint evt, out int done);
 }

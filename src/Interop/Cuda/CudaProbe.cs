@@ -17,6 +17,12 @@ public static class CudaProbe
 
     public static bool IsAvailable => UnavailableReason is null;
 
+    /// <summary>The CUDA devices visible (0 when CUDA is unavailable).</summary>
+    public static int DeviceCount => IsAvailable ? CountDevices() : 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int CountDevices() => CudaNative.bn_device_count(out int count) == 0 ? count : 0;
+
     static string? Check()
     {
         try

@@ -37,6 +37,26 @@ public sealed class Batch
     /// <summary>Sum of the MLM weights: the number of real prediction slots.</summary>
     public float MlmWeightSum { get; private set; }
 
+    /// <summary>This batch = examples [first, first + count) of another batch of the same shapes.</summary>
+    public void FillFrom(Batch source, int first, int count)
+    {
+        if (count > Capacity) throw new ArgumentException($"a part of {count} exceeds capacity {Capacity}");
+        if (source.MaxLen != MaxLen || source.PredictionSlots != PredictionSlots) throw new ArgumentException("the batches have different shapes");
+        if (first < 0 || first + count > source.Size) throw new ArgumentOutOfRangeException(nameof(first), $"examples [{first}, {first + count}) of a batch of {source.Size}");
+        int T = MaxLen, P = PredictionSlots;
+        source.TokenIds.AsSpan(first * T, count * T).CopyTo(TokenIds);
+        source.Segments.AsSpan(first * T, count * T).CopyTo(Segments);
+        source.PredPositions.AsSpan(first * P, count * P).CopyTo(PredPositions);
+        source.MlmWeights.AsSpan(first * P, count * P).CopyTo(MlmWeights);
+        source.MlmLabels.AsSpan(first * P, count * P).CopyTo(MlmLabels);
+        source.ValidLens.AsSpan(first, count).CopyTo(ValidLens);
+        source.NspLabels.AsSpan(first, count).CopyTo(NspLabels);
+        float weightSum = 0;
+        foreach (float w in MlmWeights.AsSpan(0, count * P)) weightSum += w;
+        Size = count;
+        MlmWeightSum = weightSum;
+    }
+
     public void Fill(PretrainingExamples examples, ReadOnlySpan<int> indices)
     {
         if (indices.Length > Capacity) throw new ArgumentException($"batch of {indices.Length} exceeds capacity {Capacity}");

@@ -15,16 +15,20 @@ public sealed class AdamWOptimizer
     private readonly (long Offset, long Count, bool Decayed)[] _runs;
     private readonly FloatView _normSquared;
 
-    public AdamWOptimizer(BertModel model, IBackend backend, OptimizerSettings settings)
+    public AdamWOptimizer(BertModel model, OptimizerSettings settings)
     {
         if (!float.IsFinite(settings.LearningRate) || settings.LearningRate <= 0)
             throw new BertNativeException($"--lr {settings.LearningRate} must be a positive number");
         _model = model;
-        _backend = backend;
+        _backend = model.Backend;
         _settings = settings;
         _runs = settings.WeightDecay > 0 ? DecayRuns(model.Layout) : [(0, model.Layout.TotalCount, false)];
-        _normSquared = backend.AllocateFloats(1);
+        _normSquared = _backend.AllocateFloats(1);
     }
+
+    /// <summary>The learning rate and the gradient norm of the last <see cref="Step"/> (see there).</summary>
+    public float LastLearningRate { get; private set; } = float.NaN;
+    public float LastGradientNorm { get; private set; } = float.NaN;
 
     /// <summary>Whether weight decay applies to a tensor: not to biases and LayerNorm gains/shifts (BERT's exclusions).</summary>
     public static bool IsDecayed(TensorSlot slot) =>
@@ -50,6 +54,7 @@ public sealed class AdamWOptimizer
             _backend.AdamStep(_model.Parameters.All.Slice(offset, count), _model.Gradients.All.Slice(offset, count),
                 _model.AdamM.Slice(offset, count), _model.AdamV.Slice(offset, count), count, adam, step);
         }
+        (LastLearningRate, LastGradientNorm) = (lr, norm);
         return (lr, norm);
     }
 

@@ -1,63 +1,65 @@
 using System.Diagnostics;
 using BertNative.Interop;
 using BertNative.Model.Data;
+using BertNative.Model.Parallel;
 
 namespace BertNative.Model.Training;
 
-/// <summary>The pretraining loop (spec §3): epoch-shuffled batches; per step the gradients and losses of the batch,
-/// then one optimizer step (schedule, clipping, AdamW). A cancelled token stops it between steps; the result then
-/// holds the steps that finished. <see cref="Save"/> and <see cref="Restore"/> make a stopped loop continue exactly.</summary>
+/// <summary>The pretraining loop (spec §3): epoch-shuffled global batches; per step the <see cref="StepRunner"/> computes
+/// the batch's gradients and losses (one model, or data-parallel replicas and accumulated micro-batches) and every
+/// replica takes the same optimizer step (schedule, clipping, AdamW). A cancelled token stops it between steps; the
+/// result then holds the steps that finished. <see cref="Save"/> and <see cref="Restore"/> make a stopped loop continue exactly.</summary>
 public sealed class Pretrainer
 {
+    private readonly StepRunner _runner;
     private readonly PretrainingExamples _examples;
     private readonly PretrainSettings _settings;
-    private readonly IGradientSource _gradients;
-    private readonly AdamWOptimizer _optimizer;
+    private readonly Dictionary<BertModel, AdamWOptimizer> _optimizers;
     private readonly BatchSampler _sampler;
     private readonly Batch _batch;
 
-    public Pretrainer(BertModel model, IBackend backend, PretrainingExamples examples, PretrainSettings settings, IGradientSource? gradients = null)
+    public Pretrainer(StepRunner runner, PretrainingExamples examples, PretrainSettings settings)
     {
+        _runner = runner;
         _examples = examples;
         _settings = settings;
-        _gradients = gradients ?? new SingleModelGradients(model, settings.Seed);
-        _optimizer = new AdamWOptimizer(model, backend, settings.Optimizer);
+        _optimizers = runner.Replicas.ToDictionary(r => r.Model, r => new AdamWOptimizer(r.Model, settings.Optimizer));
         _sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
         _batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
-        model.LossMode = settings.LossMode;
+        foreach (var replica in runner.Replicas) replica.Model.LossMode = settings.LossMode;
     }
 
     /// <summary>Steps done so far (0 for a fresh run).</summary>
     public int CompletedSteps { get; private set; }
 
-    public static PretrainResult Run(BertModel model, IBackend backend, PretrainingExamples examples, PretrainSettings settings,
-        Action<StepResult>? onStep = null, CancellationToken stop = default)
-        => new Pretrainer(model, backend, examples, settings).Run(onStep, stop);
+    public static PretrainResult Run(BertModel model, PretrainingExamples examples, PretrainSettings settings,
+        Action<StepResult>? onStep = null, CancellationToken stop = default) =>
+        new Pretrainer(new StepRunner([new Replica(model, null)]), examples, settings).Run(onStep, stop);
 
     /// <summary>Trains from the step after <see cref="CompletedSteps"/> up to the settings' total.</summary>
     public PretrainResult Run(Action<StepResult>? onStep = null, CancellationToken stop = default)
     {
         var steps = new List<StepResult>();
         var clock = new Stopwatch();
+        var first = _optimizers[_runner.Replicas[0].Model];
         for (int t = CompletedSteps + 1; t <= _settings.Steps && !stop.IsCancellationRequested; t++)
         {
             _batch.Fill(_examples, _sampler.Next());
             clock.Restart();
-            _gradients.Compute(_batch, t);
-            var (lr, norm) = _optimizer.Step(t, _settings.Steps);
-            var (mlm, nsp) = _gradients.ReadLosses(); // waits for the device: the step is done
+            int step = t;
+            var (mlm, nsp) = _runner.Step(_batch, t, _settings.Seed, m => _optimizers[m].Step(step, _settings.Steps)); // the step is done
             clock.Stop();
             if (!float.IsFinite(mlm) || !float.IsFinite(nsp))
                 throw new BertNativeException($"training diverged at step {t} (MLM loss {mlm}, NSP loss {nsp}); lower --lr");
             CompletedSteps = t;
-            var result = new StepResult(t, _sampler.Epoch, mlm, nsp, clock.Elapsed.TotalSeconds, _batch.Size, lr, norm);
+            var result = new StepResult(t, _sampler.Epoch, mlm, nsp, clock.Elapsed.TotalSeconds, _batch.Size, first.LastLearningRate, first.LastGradientNorm);
             steps.Add(result);
             onStep?.Invoke(result);
         }
         return new PretrainResult(steps);
     }
 
-    /// <summary>Everything besides the settings and the model's buffers that the next step depends on.</summary>
+    /// <summary>Everything besides the settings and the models' buffers that the next step depends on.</summary>
     public LoopState Save() => new(CompletedSteps, _sampler.Save());
 
     public void Restore(LoopState state)

@@ -13,12 +13,13 @@ public sealed class RunFolderException(string message, Exception inner) : BertNa
 /// </summary>
 public sealed class RunFolder
 {
-    private readonly bool _created;
+    private readonly bool _created, _writes;
 
-    private RunFolder(string path, bool created)
+    private RunFolder(string path, bool created, bool writes = true)
     {
         Path = path;
         _created = created;
+        _writes = writes;
     }
 
     public string Path { get; }
@@ -40,6 +41,7 @@ public sealed class RunFolder
     /// <summary>Creates the folder (when new) and checks that a file can be written in it.</summary>
     public void Create()
     {
+        if (!_writes) return;
         try { Directory.CreateDirectory(Path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new BertNativeException($"cannot create run folder {Path}: {e.Message}; pass --out a writable folder", e); }
@@ -47,16 +49,21 @@ public sealed class RunFolder
         catch (RunFolderException) { RemoveIfCreated(); throw; }
     }
 
-    public static RunFolder ForResume(string dir)
+    public static RunFolder ForResume(string dir, bool writes = true)
     {
         string full = System.IO.Path.GetFullPath(dir);
         if (!Directory.Exists(full)) throw new BertNativeException($"--resume {full}: no such run folder; pass the --out folder of an earlier pretrain");
-        return new RunFolder(full, created: false);
+        return new RunFolder(full, created: false, writes);
     }
+
+    /// <summary>The folder of a data-parallel rank other than 0: it reads (a checkpoint to resume) but writes nothing,
+    /// since rank 0 writes the run.</summary>
+    public static RunFolder WithoutWrites(string path) => new(System.IO.Path.GetFullPath(path), created: false, writes: false);
 
     /// <summary>Runs a write, turning an I/O failure (read-only, a folder where a file should be, disk full) into one line.</summary>
     public void Write(string what, Action write)
     {
+        if (!_writes) return;
         try { write(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new RunFolderException($"cannot write {what} in run folder {Path}: {e.Message}", e); }

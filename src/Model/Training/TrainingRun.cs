@@ -2,6 +2,7 @@ using System.Globalization;
 using BertNative.Interop;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
+using BertNative.Model.Parallel;
 
 namespace BertNative.Model.Training;
 
@@ -14,6 +15,8 @@ public sealed record RunPlan(BertConfig Config, Vocabulary Vocabulary, Pretraini
 /// One pretraining run in its folder: metrics.jsonl (every step and evaluation), checkpoint/ (weights, Adam
 /// moments and the loop's state: a resumed run continues bit-for-bit), loss.svg. The weights are written before
 /// anything else at the end; when the run folder cannot take them they go to a fallback folder that the error names.
+/// With data-parallel replicas, the first one is saved and evaluated (they hold the same weights); a rank other than
+/// 0 runs with a folder that writes nothing.
 /// </summary>
 public sealed class TrainingRun
 {
@@ -21,24 +24,22 @@ public sealed class TrainingRun
 
     private readonly RunFolder _folder;
     private readonly BertModel _model;
-    private readonly IBackend _backend;
     private readonly RunPlan _plan;
     private readonly Pretrainer _loop;
     private readonly List<StepResult> _steps;
     private readonly List<(int Step, EvaluationResult Result)> _evaluations;
     private readonly string _fingerprint;
 
-    private TrainingRun(RunFolder folder, BertModel model, IBackend backend, RunPlan plan, string fingerprint,
+    private TrainingRun(RunFolder folder, StepRunner runner, RunPlan plan, string fingerprint,
         List<StepResult> steps, List<(int, EvaluationResult)> evaluations)
     {
         _folder = folder;
-        _model = model;
-        _backend = backend;
+        _model = runner.Replicas[0].Model;
         _plan = plan;
         _fingerprint = fingerprint;
         _steps = steps;
         _evaluations = evaluations;
-        _loop = new Pretrainer(model, backend, plan.Examples, plan.Settings);
+        _loop = new Pretrainer(runner, plan.Examples, plan.Settings);
     }
 
     public string Folder => _folder.Path;
@@ -49,9 +50,9 @@ public sealed class TrainingRun
     public IReadOnlyList<(int Step, EvaluationResult Result)> Evaluations => _evaluations;
 
     /// <summary>A new run in <paramref name="folder"/>, from the model's current (initial) weights.</summary>
-    public static TrainingRun Start(RunFolder folder, BertModel model, IBackend backend, RunPlan plan)
+    public static TrainingRun Start(RunFolder folder, StepRunner runner, RunPlan plan)
     {
-        var run = new TrainingRun(folder, model, backend, plan, DataFingerprint.Of(plan.Examples), [], []);
+        var run = new TrainingRun(folder, runner, plan, DataFingerprint.Of(plan.Examples), [], []);
         folder.Create();
         try { folder.Write(MetricsFile, () => File.WriteAllText(folder.File(MetricsFile), "")); }
         catch (RunFolderException) { folder.RemoveIfCreated(); throw; }
@@ -69,24 +70,27 @@ public sealed class TrainingRun
 
     /// <summary>Continues the run saved in <paramref name="folder"/>: weights, Adam moments, sampler and step from its
     /// checkpoint; metrics after the checkpoint's step are dropped (they were trained again from it).</summary>
-    public static TrainingRun Resume(RunFolder folder, BertModel model, IBackend backend, RunPlan plan)
+    public static TrainingRun Resume(RunFolder folder, StepRunner runner, RunPlan plan)
     {
         string checkpoint = Checkpoint.Locate(folder.File(CheckpointFolder));
         var (config, _, parameters) = Checkpoint.Load(checkpoint);
         if (config != plan.Config)
             throw new BertNativeException($"--resume: the checkpoint's model ({Describe(config)}) differs from this one ({Describe(plan.Config)}); drop the model options to resume");
         var state = TrainingState.Read(checkpoint);
-        var (m, v) = TrainingState.ReadMoments(checkpoint, model.Layout.TotalCount);
+        var (m, v) = TrainingState.ReadMoments(checkpoint, runner.Replicas[0].Model.Layout.TotalCount);
         string fingerprint = DataFingerprint.Of(plan.Examples);
         if (fingerprint != state.DataFingerprint)
             throw new BertNativeException("--resume: the data differs from the run's (another text, --max-len, --min-freq or seed); point --data/--corpus at the run's data");
         if (state.CompletedSteps >= plan.Settings.Steps)
             throw new BertNativeException($"--resume: the run already has {state.CompletedSteps} steps; --steps is the total, so pass more than {state.CompletedSteps}");
-        backend.Upload(model.Parameters.All, parameters);
-        backend.Upload(model.AdamM, m);
-        backend.Upload(model.AdamV, v);
+        foreach (var model in runner.Replicas.Select(r => r.Model))
+        {
+            model.Backend.Upload(model.Parameters.All, parameters);
+            model.Backend.Upload(model.AdamM, m);
+            model.Backend.Upload(model.AdamV, v);
+        }
         var (steps, evaluations) = RunMetrics.Read(folder.File(MetricsFile), state.CompletedSteps);
-        var run = new TrainingRun(folder, model, backend, plan, fingerprint, steps, evaluations);
+        var run = new TrainingRun(folder, runner, plan, fingerprint, steps, evaluations);
         run._loop.Restore(new LoopState(state.CompletedSteps, state.Sampler));
         folder.Write(MetricsFile, () => File.WriteAllLines(folder.File(MetricsFile),
             [.. steps.Select(RunMetrics.StepLine), .. evaluations.Select(e => RunMetrics.EvaluationLine(e.Step, e.Result))]));
@@ -154,8 +158,8 @@ public sealed class TrainingRun
             ["steps"] = _loop.CompletedSteps.ToString(CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture), ["loss"] = s.LossMode.ToString(),
         };
         float[] m = new float[_model.Layout.TotalCount], v = new float[_model.Layout.TotalCount];
-        _backend.Download(_model.AdamM, m);
-        _backend.Download(_model.AdamV, v);
+        _model.Backend.Download(_model.AdamM, m);
+        _model.Backend.Download(_model.AdamV, v);
         Checkpoint.Save(folder, _plan.Config, _plan.Vocabulary, _model.DownloadParameters(), metadata, staging => state.Write(staging, m, v));
     }
 

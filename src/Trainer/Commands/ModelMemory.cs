@@ -12,16 +12,18 @@ public static class ModelMemory
     /// the backend's own scratch and the host copies made when saving.</summary>
     private const double UsableShare = 0.85;
 
-    /// <summary>The line printed with the data line: "memory: X GB of Y GB available".</summary>
-    public static string Check(IBackend backend, BertConfig config, int capacity, int maxLen)
+    /// <summary>The line printed with the data line: "memory: X GB of Y GB available". <paramref name="sharing"/> models
+    /// share the backend's memory (data-parallel replicas on the cpu).</summary>
+    public static string Check(IBackend backend, BertConfig config, int capacity, int maxLen, int sharing = 1)
     {
-        var estimate = MemoryEstimate.For(config, capacity, maxLen);
+        var one = MemoryEstimate.For(config, capacity, maxLen);
+        var estimate = new MemoryEstimate(one.ParameterStateBytes * sharing, one.ActivationBytes * sharing);
         long? available = backend.AvailableMemoryBytes;
         string where = backend.Name == "cpu" ? "host" : "GPU";
         if (available is long free && estimate.TotalBytes > UsableShare * free)
             throw new BertNativeException($"batch {capacity} x max_len {maxLen} with this model needs about {MemoryEstimate.Size(estimate.TotalBytes)} of {where} memory " +
                 $"(parameters, gradients and Adam {MemoryEstimate.Size(estimate.ParameterStateBytes)}, activations {MemoryEstimate.Size(estimate.ActivationBytes)}) " +
-                $"but {MemoryEstimate.Size(free)} is available; lower --batch or --max-len, or pick a smaller --model");
+                $"but {MemoryEstimate.Size(free)} is available; lower --batch or --max-len (or raise --accumulate), or pick a smaller --model");
         return $"memory: {MemoryEstimate.Size(estimate.TotalBytes)} of {where} memory (parameters, gradients and Adam {MemoryEstimate.Size(estimate.ParameterStateBytes)}, " +
                $"activations {MemoryEstimate.Size(estimate.ActivationBytes)}){(available is long a ? $", {MemoryEstimate.Size(a)} available" : "")}";
     }
@@ -31,7 +33,7 @@ public static class ModelMemory
         try { return new BertModel(backend, config, capacity, maxLen, init); }
         catch (OutOfMemoryException)
         {
-            throw new BertNativeException($"out of memory on {backend.Name} for batch {capacity} x max_len {maxLen}; lower --batch or --max-len, or pick a smaller --model");
+            throw new BertNativeException($"out of memory on {backend.Name} for batch {capacity} x max_len {maxLen}; lower --batch or --max-len (or raise --accumulate), or pick a smaller --model");
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using BertNative.Interop;
 using BertNative.Model;
 using BertNative.Model.Data;
+using BertNative.Model.Parallel;
 using BertNative.Model.Training;
 using BertNative.Trainer.Cli;
 
@@ -23,6 +24,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         TrainingOptions.Lr, TrainingOptions.Schedule, TrainingOptions.Warmup, TrainingOptions.WeightDecay, TrainingOptions.Clip,
         DataOptions.Seed,
         DeviceOptions.Device, DeviceOptions.Threads,
+        .. ReplicaSet.All,
         DataOptions.DataDir, TrainingOptions.Corpus, TrainingOptions.MinFreq,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json (must be new or empty)"),
         OptionSpec.Flag("overwrite", "replace the run in a non-empty --out folder"),
@@ -55,11 +57,13 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         // Validate the model's shape before the slow parts, with the book's vocabulary size as a stand-in.
         ModelOptions.Read(o, vocabSize: 20_256, maxLen);
 
-        var folder = resume != null ? RunFolder.ForResume(resume) : RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite"));
-
-        var (backend, deviceLine) = DeviceOptions.Create(o);
-        using var _ = backend;
-        stderr.WriteLine(deviceLine);
+        using var replicas = ReplicaSet.Create(o, batchSize);
+        var backend = replicas.Backends[0];
+        if (!replicas.IsMainRank) (stdout, stderr) = (TextWriter.Null, TextWriter.Null); // rank 0 speaks for the run; errors still print
+        var folder = !replicas.IsMainRank
+            ? (resume != null ? RunFolder.ForResume(resume, writes: false) : RunFolder.WithoutWrites(Path.Combine(Path.GetTempPath(), $"bertnative-rank{replicas.Rank}-{Environment.ProcessId}")))
+            : resume != null ? RunFolder.ForResume(resume) : RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite"));
+        stderr.WriteLine(replicas.Line);
 
         string? dataDir = corpusPath == null || (evalEvery > 0 && evalCorpus == null) ? WikiTextSource.Resolve(o.String("data"), stderr) : null;
         var (dataset, source) = TrainingText.Load(corpusPath, dataDir, maxLen, seed ^ SeedStreams.Data, minFreq, batchSize);
@@ -67,34 +71,46 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var config = ModelOptions.Read(o, vocabulary.Count, maxLen);
         var layout = new ParameterLayout(config);
         var evalExamples = evalEvery > 0 ? Evaluator.Examples(evalCorpus ?? Path.Combine(dataDir!, EvaluateCommand.SplitFile("valid")), vocabulary, maxLen) : null;
-        string memoryLine = ModelMemory.Check(backend, config, batchSize, maxLen);
+        int capacity = StepRunner.ReplicaCapacity(batchSize, replicas.WorldSize, replicas.AccumulateSteps);
+        string memoryLine = ModelMemory.Check(backend, config, capacity, maxLen, sharing: backend.Name == "cpu" ? replicas.Backends.Count : 1);
         stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {source} in {dataset.Statistics.BuildSeconds:F2} s; " +
                          $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}; {memoryLine}");
 
-        var model = ModelMemory.Create(backend, config, batchSize, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)));
+        var settings = new PretrainSettings(steps, batchSize, optimizer, seed, mode);
+        var runner = replicas.CreateRunner(config, batchSize, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
+        runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, dataset.Examples));
         var defining = o.Snapshot(TrainingOptions.RunDefining);
         defining["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         if (corpusPath != null) defining[TrainingOptions.Corpus.Name] = Path.GetFullPath(corpusPath);
-        var plan = new RunPlan(config, vocabulary, dataset.Examples, new PretrainSettings(steps, batchSize, optimizer, seed, mode), defining,
-            saveEvery, evalEvery, evalExamples);
-        var run = resume != null ? TrainingRun.Resume(folder, model, backend, plan) : TrainingRun.Start(folder, model, backend, plan);
+        var plan = new RunPlan(config, vocabulary, dataset.Examples, settings, defining, saveEvery, evalEvery, evalExamples);
+        var run = resume != null ? TrainingRun.Resume(folder, runner, plan) : TrainingRun.Start(folder, runner, plan);
         if (resume != null) stderr.WriteLine($"resuming {run.Folder} after step {run.CompletedSteps} of {steps}");
 
         var progress = new ProgressBar(stderr, steps);
         using var interrupt = new InterruptAfterStep(stderr);
-        var result = run.Train(progress.Report, e => progress.Note(RunMetrics.Format(e)), interrupt.Token);
+        var result = run.Train(step =>
+        {
+            progress.Report(step);
+            FaultInjection.AfterStep(replicas.Rank, step.Step);
+        }, e => progress.Note(RunMetrics.Format(e)), interrupt.Token);
         progress.Finish();
         if (result.Steps.Count == 0) throw new BertNativeException("interrupted before the first step finished; nothing was trained or saved");
         if (run.CompletedSteps < steps) stderr.WriteLine($"interrupted: {run.CompletedSteps} of {steps} steps done; saving what was trained (continue with --resume {run.Folder})");
+        if (!replicas.IsMainRank)
+        {
+            replicas.FinishRun();
+            return CliApp.ExitOk;
+        }
         run.SaveFinalCheckpoint();
 
         var all = new PretrainResult(run.Steps);
-        string device = $"{backend.Name} ({backend.DeviceDescription})";
+        string device = $"{backend.Name} ({backend.DeviceDescription}{replicas.Suffix})";
         run.WritePlot($"BERT pretraining on {(corpusPath != null ? Path.GetFileName(Path.TrimEndingDirectorySeparator(corpusPath)) : "WikiText-2")}\n{device}");
         var evaluation = run.Evaluations.Count > 0 ? run.Evaluations[^1].Result : null;
         var summary = new PretrainSummary(all.MeanMlm, all.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, run.CompletedSteps, batchSize, maxLen,
             layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, run.Folder, run.CheckpointPath,
-            evaluation?.MlmLoss, evaluation?.MlmAccuracy, evaluation?.NspLoss, evaluation?.NspAccuracy);
+            evaluation?.MlmLoss, evaluation?.MlmAccuracy, evaluation?.NspLoss, evaluation?.NspAccuracy,
+            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps, runner.WaitingOnGradients.TotalSeconds / result.Steps.Sum(s => s.Seconds));
         run.WriteFile("summary.json", JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
 
         if (o.Flag("json")) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
@@ -102,8 +118,11 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLM loss {all.MeanMlm:F3}, NSP loss {all.MeanNsp:F3}"));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.PairsPerSecond:F1} sentence pairs/sec on {device}"));
+            if (replicas.WorldSize > 1)
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gradient all-reduce: {summary.AllreduceWaitShare:P1} of the step time waited for after backward (overlap {(runner.Overlap ? "on" : "off")})"));
             stderr.WriteLine($"run folder: {run.Folder} (loss.svg, metrics.jsonl, checkpoint/)");
         }
+        replicas.FinishRun();
         return CliApp.ExitOk;
     }
 }

@@ -7,7 +7,8 @@ namespace BertNative.Trainer.Commands;
 /// every step of the run (a resumed run's earlier steps included); the eval_* fields are the last evaluation's.</summary>
 public sealed record PretrainSummary(double Mlm, double Nsp, double PairsPerSec, double SteadyPairsPerSec, int Steps, int Batch, int MaxLen,
     long Parameters, string Backend, string Device, ulong Seed, bool BookPytorch, string RunDir, string Checkpoint,
-    double? EvalMlmLoss = null, double? EvalMlmAccuracy = null, double? EvalNspLoss = null, double? EvalNspAccuracy = null)
+    double? EvalMlmLoss = null, double? EvalMlmAccuracy = null, double? EvalNspLoss = null, double? EvalNspAccuracy = null,
+    int Replicas = 1, int WorldSize = 1, int Accumulate = 1, double AllreduceWaitShare = 0)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {

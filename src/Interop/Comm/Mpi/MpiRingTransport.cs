@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using BertNative.Interop.Cpu;
+
+namespace BertNative.Interop.Comm.Mpi;
+
+/// <summary>
+/// The ring's transport between processes: non-blocking MPI point-to-point messages to the next rank and from the
+/// previous one, polled against the timeout so a dead or hung neighbour is named instead of waited for forever.
+/// Received sums are added with the same SIMD add as the in-process ring, so both give the same bits.
+/// Host buffers only (the cpu backend, or device buffers staged through the host).
+/// </summary>
+public sealed unsafe class MpiRingTransport(MpiSession mpi, TimeSpan timeout) : IRingTransport
+{
+    private const int Tag = 17;
+    private IntPtr _send;
+    private CpuBuffer? _staging;
+    private volatile string? _aborted;
+
+    public int Rank => mpi.Rank;
+    public int WorldSize => mpi.WorldSize;
+    public string Description => $"ring over MPI, rank {Rank} of {WorldSize}";
+    public TimeSpan Timeout => timeout;
+    private int Next => (Rank + 1) % WorldSize;
+    private int Previous => (Rank - 1 + WorldSize) % WorldSize;
+
+    public void BeginSend(FloatView data) =>
+        MpiSession.Check(MpiNative.MPI_Isend(HostPointer(data), Count(data), mpi.FloatType, Next, Tag, mpi.World, out _send), "MPI_Isend");
+
+    public void Receive(FloatView destination, bool add)
+    {
+        float* target = HostPointer(destination);
+        int n = Count(destination);
+        if (add)
+        {
+            if (_staging is null || _staging.ElementCount < n)
+            {
+                _staging?.Dispose();
+                _staging = new CpuBuffer(Math.Max(n, 1), sizeof(float));
+            }
+            target = (float*)_staging.Pointer;
+        }
+        MpiSession.Check(MpiNative.MPI_Irecv(target, n, mpi.FloatType, Previous, Tag, mpi.World, out IntPtr request), "MPI_Irecv");
+        WaitFor(ref request, $"rank {Previous} sent nothing");
+        if (add)
+        {
+            var to = new Span<float>(HostPointer(destination), n);
+            Simd.Add(to, new ReadOnlySpan<float>(target, n), to);
+        }
+    }
+
+    public void CompleteSend() => WaitFor(ref _send, $"rank {Next} took nothing");
+
+    public void Abort(string reason) => _aborted ??= reason;
+
+    private void WaitFor(ref IntPtr request, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int polls = 0; ; polls++)
+        {
+            MpiSession.Check(MpiNative.MPI_Test(ref request, out int done, IntPtr.Zero), "MPI_Test");
+            if (done != 0) return;
+            if (_aborted is { } reason) throw new CommunicatorException(reason);
+            if (clock.Elapsed > timeout)
+                throw new CommunicatorException($"rank {Rank}: {what} for {timeout.TotalSeconds:0.#} s; that rank died, hangs or never joined (--comm-timeout sets the limit)");
+            if (polls > 1000) Thread.Sleep(polls > 100_000 ? 1 : 0); // spin briefly, then stop burning a core
+        }
+    }
+
+    private static int Count(FloatView view) =>
+        view.Count <= int.MaxValue ? (int)view.Count : throw new ArgumentOutOfRangeException(nameof(view), "an MPI message is limited to 2^31 floats");
+
+    private static float* HostPointer(FloatView view) =>
+        view.Buffer is CpuBuffer { Pointer: not null } buffer
+            ? (float*)buffer.Pointer + view.Offset
+            : throw new ArgumentException("the MPI ring carries host (cpu) buffers only; stage device buffers through the host");
+
+    public void Dispose() => _staging?.Dispose();
+}

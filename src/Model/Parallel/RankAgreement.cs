@@ -1,0 +1,37 @@
+using BertNative.Interop;
+using BertNative.Interop.Comm;
+
+namespace BertNative.Model.Parallel;
+
+/// <summary>Checks that every rank holds the same 64-bit value (a checksum of the weights, a fingerprint of the
+/// run's settings and data): each rank writes its value into its own slot, one all-reduce shows every rank all of
+/// them, and every rank reaches the same verdict.</summary>
+public static class RankAgreement
+{
+    private const int Pieces = 4; // 16-bit pieces: exact in float, and a sum with zeros leaves them as they are
+
+    /// <summary>Throws on every rank, naming the ranks that differ from rank 0, when the values are not all equal.</summary>
+    public static void Require(ICommunicator comm, IDeviceMemory memory, ulong value, string what, string fix)
+    {
+        if (comm.WorldSize == 1) return;
+        var slots = new float[comm.WorldSize * Pieces];
+        for (int p = 0; p < Pieces; p++) slots[comm.Rank * Pieces + p] = (value >> (16 * p)) & 0xFFFF;
+        var buffer = memory.AllocateFloats(slots.Length);
+        memory.Upload(buffer, slots);
+        comm.AllReduceSum(buffer);
+        memory.Download(buffer, slots);
+        var differing = Enumerable.Range(1, comm.WorldSize - 1)
+            .Where(r => !slots.AsSpan(r * Pieces, Pieces).SequenceEqual(slots.AsSpan(0, Pieces))).ToArray();
+        if (differing.Length > 0)
+            throw new BertNativeException($"rank {string.Join(", ", differing)} {(differing.Length == 1 ? "has" : "have")} other {what} than rank 0; {fix}");
+    }
+
+    /// <summary>FNV-1a over the bits of a float array.</summary>
+    public static ulong Checksum(ReadOnlySpan<float> values)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (int bits in System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(values))
+            hash = (hash ^ (uint)bits) * 1099511628211UL;
+        return hash;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Runtime.CompilerServices;
+using BertNative.Interop;
+using BertNative.Interop.Comm;
+using BertNative.Interop.Comm.Mpi;
+using BertNative.Interop.Cpu;
+using BertNative.Interop.Cuda;
+using BertNative.Interop.Nccl;
+using BertNative.Model;
+using BertNative.Model.Parallel;
+using BertNative.Trainer.Cli;
+
+namespace BertNative.Trainer.Commands;
+
+/// <summary>
+/// The replicas of this process and how they talk: --replicas N in one process (cpu: N replicas sharing the
+/// threads; cuda: GPUs 0..N-1), or one rank per process under mpirun (--distributed mpi), each with its backend
+/// and its end of the communicator; plus --accumulate and the overlap switch for the step runner.
+/// </summary>
+public sealed class ReplicaSet : IDisposable
+{
+    public static readonly OptionSpec Replicas = OptionSpec.Value("replicas", "N", "1",
+        "data-parallel replicas in this process (cpu: they share --threads; cuda: GPUs 0..N-1)");
+    public static readonly OptionSpec Accumulate = OptionSpec.Value("accumulate", "K", "1",
+        "micro-batches per step: the gradient of --batch with the memory of --batch/K");
+    public static readonly OptionSpec Distributed = OptionSpec.Value("distributed", "off|mpi|nccl", "off",
+        "one rank per process, started by mpirun -np N: mpi sums on the host (any backend), nccl on the GPU (cuda)");
+    public static readonly OptionSpec CommTimeout = OptionSpec.Value("comm-timeout", "S", "60",
+        "seconds a rank waits for another before stopping with an error naming it");
+    public static readonly OptionSpec NoOverlap = OptionSpec.Flag("no-overlap",
+        "sum the gradients after backward instead of while it runs (the same bits; for measuring)");
+    public static readonly OptionSpec[] All = [Replicas, Accumulate, Distributed, CommTimeout, NoOverlap];
+
+    private readonly List<IDisposable> _owned = [];
+    private readonly ICommunicator?[] _comms;
+
+    private ReplicaSet(IBackend[] backends, ICommunicator?[] comms, string line, int accumulate, bool overlap, bool mpi,
+        IDisposable? sharedTransport = null)
+    {
+        Backends = backends;
+        _comms = comms;
+        Line = line;
+        AccumulateSteps = accumulate;
+        Overlap = overlap;
+        UsesMpi = mpi;
+        // Disposed in this order: the communicators, what they share, then the devices under them.
+        _owned.AddRange(comms.Where(c => c is not null)!);
+        if (sharedTransport is not null) _owned.Add(sharedTransport);
+        _owned.AddRange(backends);
+    }
+
+    public IReadOnlyList<IBackend> Backends { get; }
+    /// <summary>The backend line: what runs where, and what carries the gradients.</summary>
+    public string Line { get; }
+    public int AccumulateSteps { get; }
+    public bool Overlap { get; }
+    public bool UsesMpi { get; }
+    public int Rank => _comms[0]?.Rank ?? 0;
+    public int WorldSize => _comms[0]?.WorldSize ?? 1;
+    /// <summary>Only rank 0 prints progress and writes the run folder.</summary>
+    public bool IsMainRank => Rank == 0;
+
+    /// <summary>Reads the options and creates the backends and communicators; bad combinations are exit 2.</summary>
+    public static ReplicaSet Create(ParsedOptions o, int globalBatch)
+    {
+        string device = o.Choice("device", DeviceOptions.Names);
+        int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = o.Int("accumulate", 1, 1 << 20);
+        string distributed = o.Choice("distributed", "off", "mpi", "nccl");
+        var timeout = TimeSpan.FromSeconds(o.Float("comm-timeout", 0.1f, 86_400f));
+        bool overlap = !o.Flag("no-overlap");
+        if (replicas > 1 && distributed != "off")
+            throw new CliException("--replicas and --distributed do not combine: under mpirun each process is one replica (mpirun -np N)");
+        if (distributed == "off" && MpiSession.LauncherWorldSize is > 1)
+            throw new CliException($"started by mpirun as one of {MpiSession.LauncherWorldSize} ranks, but --distributed is off (every rank would train alone); add --distributed mpi");
+        if (distributed == "nccl" && device is not ("cuda" or "auto"))
+            throw new CliException($"--distributed nccl sums on the GPU and needs --device cuda; with --device {device} use --distributed mpi");
+        int ranks = distributed == "off" ? replicas : MpiSession.LauncherWorldSize ?? 1;
+        if (ranks * accumulate > globalBatch)
+            throw new CliException($"--batch {globalBatch} is smaller than {ranks} {(distributed == "off" ? "replicas" : "ranks")} x --accumulate {accumulate}: every micro-batch needs a pair; raise --batch or lower them");
+        return distributed == "off"
+            ? CreateInProcess(device, threads, replicas, accumulate, timeout, overlap)
+            : CreateMpi(device, threads, accumulate, timeout, overlap, nccl: distributed == "nccl");
+    }
+
+    private static ReplicaSet CreateInProcess(string device, int threads, int replicas, int accumulate, TimeSpan timeout, bool overlap)
+    {
+        int threadsEach = replicas == 1 ? threads : Math.Max(1, (threads > 0 ? threads : Environment.ProcessorCount) / replicas);
+        if (replicas > 1 && device == "ilgpu")
+            throw new CliException("--replicas above 1 runs on cpu or cuda; ilgpu runs one replica (use --device cuda for several GPUs)");
+        var (first, line) = BackendSelector.Select(device, threadsEach);
+        if (replicas == 1) return new ReplicaSet([first], [null], line, accumulate, overlap, mpi: false);
+        var backends = new List<IBackend> { first };
+        try
+        {
+            if (first.Name == "cuda")
+            {
+                int gpus = CudaProbe.DeviceCount;
+                if (replicas > gpus) throw new CliException($"--replicas {replicas} needs {replicas} GPUs; {gpus} visible (CUDA_VISIBLE_DEVICES limits them)");
+                for (int g = 1; g < replicas; g++) backends.Add(CudaOn(g));
+            }
+            else if (first.Name == "cpu")
+                for (int r = 1; r < replicas; r++) backends.Add(new CpuBackend(threadsEach));
+            else throw new CliException($"--replicas above 1 runs on cpu or cuda, not {first.Name}");
+            var (comms, shared) = first.Name == "cuda" ? CudaRingOver(backends, timeout) : HostRingOver(backends, timeout);
+            string where = first.Name == "cuda" ? $"GPUs 0..{replicas - 1}" : $"{threadsEach} thread{(threadsEach == 1 ? "" : "s")} each";
+            return new ReplicaSet([.. backends], comms, $"{line}; {replicas} replicas ({where}), {comms[0]!.Description}", accumulate, overlap, mpi: false, shared);
+        }
+        catch
+        {
+            foreach (var b in backends) b.Dispose();
+            throw;
+        }
+    }
+
+    private static (ICommunicator?[], IDisposable?) HostRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout)
+    {
+        var ring = new InProcessRing(backends.Count, timeout);
+        return (backends.Select((b, rank) => (ICommunicator?)(b is CpuBackend
+            ? new RingCommunicator(ring.Transport(rank), b)
+            : new HostStagedCommunicator(new RingCommunicator(ring.Transport(rank, b.Name), HostMemory()), b))).ToArray(), null);
+    }
+
+    /// <summary>GPU to GPU: peer copies where the GPUs allow them, pinned host memory where they do not.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (ICommunicator?[], IDisposable?) CudaRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout)
+    {
+        var ring = new CudaRing(backends.Cast<CudaBackend>().ToArray(), timeout);
+        return (backends.Select((b, rank) => (ICommunicator?)new RingCommunicator(ring.Transport(rank), b)).ToArray(), ring);
+    }
+
+    private static ReplicaSet CreateMpi(string device, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
+    {
+        var mpi = MpiSession.Start();
+        if (nccl && CudaProbe.UnavailableReason is { } noCuda)
+            throw new BertNativeException($"--distributed nccl: {noCuda}; use --distributed mpi on this machine");
+        var (backend, line) = device == "cuda" || nccl || (device == "auto" && CudaProbe.IsAvailable)
+            ? (CudaOn(MpiSession.LocalRank % Math.Max(1, CudaProbe.DeviceCount)), "backend cuda")
+            : BackendSelector.Select(device, threads);
+        var transport = new MpiRingTransport(mpi, timeout);
+        var hostRing = new RingCommunicator(transport, backend is CpuBackend ? backend : HostMemory());
+        ICommunicator comm = nccl ? Nccl(backend, hostRing, timeout)
+            : backend is CpuBackend ? hostRing
+            : new HostStagedCommunicator(hostRing, backend);
+        return new ReplicaSet([backend], [comm], $"{line}; rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}", accumulate, overlap, mpi: true);
+    }
+
+    /// <summary>", 2 replicas" or ", 4 ranks" for the pairs/s line; empty for one device.</summary>
+    public string Suffix => UsesMpi ? $", {WorldSize} ranks" : Backends.Count > 1 ? $", {Backends.Count} replicas" : "";
+
+    /// <summary>After a successful run on every rank: the ranks leave together (MPI finalizes).</summary>
+    public void FinishRun()
+    {
+        if (!UsesMpi) return;
+        _comms[0]!.Barrier();
+        MpiSession.Finish();
+    }
+
+    /// <summary>The step runner over one model per backend, each holding its largest part of the global batch.</summary>
+    public StepRunner CreateRunner(BertConfig config, int globalBatch, int maxLen, float[] init, LossMode mode)
+    {
+        int capacity = StepRunner.ReplicaCapacity(globalBatch, WorldSize, AccumulateSteps);
+        var replicas = new Replica[Backends.Count];
+        for (int i = 0; i < replicas.Length; i++)
+        {
+            var model = ModelMemory.Create(Backends[i], config, capacity, maxLen, init);
+            model.LossMode = mode;
+            replicas[i] = new Replica(model, _comms[i]);
+        }
+        return new StepRunner(replicas, AccumulateSteps, Overlap);
+    }
+
+    /// <summary>Host memory for the ring's own small buffers when the replicas' memory is on a device.</summary>
+    private static IDeviceMemory HostMemory() => new CpuBackend(1);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IBackend CudaOn(int gpu) => CudaBackend.Create(gpu);
+
+    /// <summary>NCCL on this rank's GPU; the MPI ring carries its unique id from rank 0 and stays its bootstrap.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ICommunicator Nccl(IBackend backend, ICommunicator bootstrap, TimeSpan timeout) =>
+        new NcclCommunicator((CudaBackend)backend, bootstrap, timeout);
+
+    public void Dispose()
+    {
+        foreach (var d in _owned) d.Dispose();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BertNative.Tests.Support;
+using BertNative.Trainer.Cli;
+using BertNative.Trainer.Commands;
+
+namespace BertNative.Tests.Comm;
+
+/// <summary>
+/// Real `mpirun -np 2` runs of the trainer on loopback (Debian's Open MPI): the ranks train the in-process
+/// 2-replica run's losses, and a rank that dies or hangs stops the job with a line naming it, within the timeout.
+/// </summary>
+[NonParallelizable]
+public class MpiLaunchTests
+{
+    private static readonly string[] BookSteps = ["pretrain", "--data", TestData.WikiTextDir, "--batch", "96", "--seed", "4", "--device", "cpu", "--json", "--distributed", "mpi"];
+
+    [Test]
+    public void TwoRanksTrainTheLossesOfTwoInProcessReplicas()
+    {
+        var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "3", "--threads", "1", "--out", Scratch("mpi")]);
+        Assert.That(code, Is.Zero, errors);
+        var mpi = JsonDocument.Parse(output[output.IndexOf('{')..].Trim()).RootElement; // after the terminal codes .NET writes
+
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var app = new CliApp([new PretrainCommand(stdout, stderr)], "pretrain");
+        Assert.That(app.Run([.. BookSteps[..^2], "--steps", "3", "--threads", "2", "--replicas", "2", "--out", Scratch("replicas")], stdout, stderr), Is.Zero, stderr.ToString());
+        var local = JsonDocument.Parse(stdout.ToString().Trim()).RootElement;
+
+        Assert.That(mpi.GetProperty("world_size").GetInt32(), Is.EqualTo(2));
+        Assert.That(local.GetProperty("replicas").GetInt32(), Is.EqualTo(2));
+        foreach (var loss in new[] { "mlm", "nsp" })
+            Assert.That(mpi.GetProperty(loss).GetDouble(), Is.EqualTo(local.GetProperty(loss).GetDouble()).Within(1e-6).Percent, loss);
+    }
+
+    [TestCase("kill"), TestCase("hang")]
+    public void ARankThatDiesOrHangsStopsTheJobNamingIt(string fault)
+    {
+        var clock = Stopwatch.StartNew();
+        var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "6", "--threads", "1", "--comm-timeout", "5", "--out", Scratch(fault)],
+            environment: ($"{FaultInjection.Variable}", $"{fault}@1:2"));
+        string all = output + errors;
+        Assert.That(code, Is.Not.Zero, all);
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(120), "the job did not stop within the timeout plus start-up");
+        Assert.That(all, Does.Contain("rank 1"), all);
+        if (fault == "hang") Assert.That(all, Does.Contain("rank 0: rank 1 sent nothing for 5 s").Or.Contain("rank 0: rank 1 took nothing for 5 s"));
+    }
+
+    [Test]
+    public void RanksWithDifferentSeedsStopAtTheStart()
+    {
+        // MPMD: rank 0 and rank 1 get different command lines.
+        string[] common = ["pretrain", "--data", TestData.WikiTextDir, "--batch", "96", "--steps", "3", "--device", "cpu", "--distributed", "mpi", "--threads", "1"];
+        var (code, output, errors) = MpiRun(1, [.. common, "--seed", "4", "--out", Scratch("seed4"), ":", "-np", "1", Dotnet, Trainer, .. common, "--seed", "5", "--out", Scratch("seed5")]);
+        string all = output + errors;
+        Assert.That(code, Is.Not.Zero, all);
+        Assert.That(all, Does.Contain("rank 1 has other settings, data or seed than rank 0"));
+        Assert.That(all, Does.Not.Contain("sentence pairs/sec"), "no step ran");
+    }
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? FindOnPath("dotnet") ?? "dotnet";
+    private static string Trainer => Path.Combine(AppContext.BaseDirectory, "bertnative.dll");
+
+    private static string Scratch(string name) => Path.Combine(Path.GetTempPath(), $"bertnative-mpi-test-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    private static (int Code, string Out, string Err) MpiRun(int ranks, string[] args, (string Name, string Value)? environment = null)
+    {
+        string? mpirun = FindOnPath("mpirun");
+        if (mpirun is null) Assert.Ignore("mpirun not installed (apt-get install openmpi-bin libopenmpi-dev; .ci/install-deps.sh does)");
+        var start = new ProcessStartInfo(mpirun!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string a in new[] { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString() }) start.ArgumentList.Add(a);
+        if (environment is { } env)
+        {
+            start.Environment[env.Name] = env.Value;
+            start.ArgumentList.Add("-x");
+            start.ArgumentList.Add(env.Name);
+        }
+        start.ArgumentList.Add(Dotnet);
+        start.ArgumentList.Add(Trainer);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("mpirun did not finish within 4 minutes");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string? FindOnPath(string name) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+        .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+}

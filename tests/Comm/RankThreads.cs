@@ -1,0 +1,27 @@
+using BertNative.Interop.Comm;
+using BertNative.Interop.Cpu;
+
+namespace BertNative.Tests.Comm;
+
+/// <summary>Runs one body per rank of an in-process ring, each on its own thread, and rethrows the first failure.</summary>
+public static class RankThreads
+{
+    public static T[] Run<T>(int worldSize, Func<ICommunicator, T> body, double timeoutSeconds = 30)
+    {
+        var ring = new InProcessRing(worldSize, TimeSpan.FromSeconds(timeoutSeconds));
+        var results = new T[worldSize];
+        var errors = new Exception?[worldSize];
+        var threads = Enumerable.Range(0, worldSize).Select(rank => new Thread(() =>
+        {
+            using var cpu = new CpuBackend(1);
+            using var comm = new RingCommunicator(ring.Transport(rank), cpu);
+            try { results[rank] = body(comm); }
+            catch (Exception e) { errors[rank] = e; }
+        })).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        var first = errors.FirstOrDefault(e => e is not null);
+        if (first is not null) throw new AggregateException(errors.Where(e => e is not null)!);
+        return results;
+    }
+}
