@@ -54,6 +54,18 @@ public class RunRobustnessTests
     }
 
     [Test]
+    public void ResumeWithDataParallelReplicasAndAccumulationIsBitForBitToo()
+    {
+        string[] parallel = ["--replicas", "2", "--accumulate", "2", "--threads", "2"];
+        Assert.That(CliRunner.Run(Tiny([.. parallel, "--steps", "6", "--out", Out("whole")])).Code, Is.Zero);
+        Assert.That(CliRunner.Run(Tiny([.. parallel, "--steps", "3", "--out", Out("split")])).Code, Is.Zero);
+        var (code, _, err) = CliRunner.Run(["pretrain", "--resume", Out("split"), "--steps", "6", "--device", "cpu", .. parallel]);
+        Assert.That(code, Is.Zero, err);
+        Assert.That(File.ReadAllBytes(Path.Combine(Out("split"), "checkpoint", "model.safetensors")),
+            Is.EqualTo(File.ReadAllBytes(Path.Combine(Out("whole"), "checkpoint", "model.safetensors"))));
+    }
+
+    [Test]
     public void EvaluateEveryWritesMetricsAndTheEvaluateCommandAgrees()
     {
         var (code, _, err) = CliRunner.Run(Tiny("--steps", "4", "--eval-every", "2", "--eval-corpus", _corpus, "--out", Out("run")));
