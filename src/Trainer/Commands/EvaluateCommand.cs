@@ -20,7 +20,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Value("checkpoint", "DIR", null, "checkpoint folder written by pretrain (required)"),
         OptionSpec.Value("split", "valid|test", "valid", "WikiText-2 split to evaluate on"),
         OptionSpec.Value("corpus", "PATH", null, "evaluate on this text instead (a file or a folder of .txt files, pretrain --corpus's format)"),
-        OptionSpec.Value("max-len", "N", "the run's", "tokens per example (default: the run's, else 64)"),
+        OptionSpec.Value("max-len", "N", "the run's", "tokens per example (64 for a checkpoint that does not record its run)"),
         OptionSpec.Value("batch", "N", "256", "examples per forward pass"),
         DataOptions.DataDir,
         DeviceOptions.Device, DeviceOptions.Threads,

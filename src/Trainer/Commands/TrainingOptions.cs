@@ -10,7 +10,7 @@ public static class TrainingOptions
     public static readonly OptionSpec Batch = OptionSpec.Value("batch", "N", "512", "sentence pairs per step");
     public static readonly OptionSpec Lr = OptionSpec.Value("lr", "X", "0.01", "peak learning rate of AdamW");
     public static readonly OptionSpec Schedule = OptionSpec.Value("schedule", "constant|linear", "constant",
-        "learning rate: constant (the book), or linear warmup then linear decay to 0 at --steps (BERT)");
+        "learning rate: constant (the book), or linear warmup then linear decay over the rest of --steps (BERT)");
     public static readonly OptionSpec Warmup = OptionSpec.Value("warmup", "N", "0", "steps of linear warmup from 0 to --lr");
     public static readonly OptionSpec WeightDecay = OptionSpec.Value("weight-decay", "X", "0", "AdamW's decoupled weight decay (not on biases and LayerNorm); 0: plain Adam, as the book");
     public static readonly OptionSpec Clip = OptionSpec.Value("clip", "X", "0", "clip the gradients' global norm to X (0: off)");
