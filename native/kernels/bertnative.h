@@ -127,13 +127,19 @@ BN_EXPORT int bn_adam_step(float* parameters, const float* gradients, float* m, 
  * per element, like the cpu ring); else copies it there. */
 typedef struct bn_ring_rank bn_ring_rank;
 enum { BN_RING_SAME_DEVICE = 0, BN_RING_PEER = 1, BN_RING_HOST = 2 };
+/* flags of a step: AFTER_COMPUTE, the step waits for the compute work queued so far; BEFORE_COMPUTE,
+ * compute work queued later waits for the step. Both for an ordinary collective; neither for the
+ * steps of a deferred one (bracketed by bn_ring_follow_compute and bn_ring_join_compute). */
+enum { BN_RING_AFTER_COMPUTE = 1, BN_RING_BEFORE_COMPUTE = 2, BN_RING_ORDERED = 3 };
 BN_EXPORT int bn_ring_rank_create(int device, bn_ring_rank** rank);
 BN_EXPORT int bn_ring_rank_destroy(bn_ring_rank* rank);  /* waits for its stream */
 BN_EXPORT int bn_ring_enable_peer_access(int device, int peer, int* enabled);  /* device may then read peer's memory */
-BN_EXPORT int bn_ring_send(bn_ring_rank* rank, void* compute_stream, const float* window, int64_t count, int stage_to_host);
+BN_EXPORT int bn_ring_send(bn_ring_rank* rank, void* compute_stream, const float* window, int64_t count, int stage_to_host, int flags);
 BN_EXPORT int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* sender, const float* window,
-    float* destination, int64_t count, int add, int path);
-BN_EXPORT int bn_ring_complete_send(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* receiver);
+    float* destination, int64_t count, int add, int path, int flags);
+BN_EXPORT int bn_ring_complete_send(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* receiver, int flags);
+BN_EXPORT int bn_ring_follow_compute(bn_ring_rank* rank, void* compute_stream);  /* comm waits for the compute work queued so far */
+BN_EXPORT int bn_ring_join_compute(bn_ring_rank* rank, void* compute_stream);    /* compute waits for the comm work queued so far */
 BN_EXPORT int bn_ring_query_taken(const bn_ring_rank* rank, int* done);  /* its receives queued so far have finished */
 BN_EXPORT int bn_event_query(void* event, int* done);                     /* the work before its latest record has finished */
 

@@ -7,6 +7,10 @@
 //     rank's compute stream (event `mark`), so a collective sees the ops queued before it;
 //   - a receive ends by making the compute stream wait for the communication stream (event
 //     `taken`), so ops queued after the collective see its result;
+//   - a deferred collective (gradient buckets reduced while backward goes on) passes flags 0 to
+//     its steps instead: bn_ring_follow_compute orders it once after the compute work queued
+//     before it, and the compute stream waits for it only at bn_ring_join_compute (before the
+//     optimizer step), so later backward kernels run while it communicates;
 //   - the sender's `ready` event orders the receiver's copy after the window is written; the
 //     receiver's `taken` event orders the sender's later writes after the copy has read it.
 // The host pairs the steps (CudaRing.cs): a receive is queued only after the matching send was
@@ -23,6 +27,7 @@ struct bn_ring_rank {
     cudaEvent_t mark = nullptr;   // recorded on the compute stream: "everything queued so far"
     cudaEvent_t ready = nullptr;  // recorded on comm once this rank's send window can be read
     cudaEvent_t taken = nullptr;  // recorded on comm once this rank has consumed a received window
+    cudaEvent_t joined = nullptr; // recorded on comm by bn_ring_join_compute
     float* staging = nullptr;     // device: a received window before it is added
     int64_t staging_count = 0;
     float* host = nullptr;        // pinned, portable: this rank's send window for a host-staged receiver
@@ -91,6 +96,7 @@ void destroy(bn_ring_rank* rank) {
     if (rank->mark) cudaEventDestroy(rank->mark);
     if (rank->ready) cudaEventDestroy(rank->ready);
     if (rank->taken) cudaEventDestroy(rank->taken);
+    if (rank->joined) cudaEventDestroy(rank->joined);
     if (rank->comm) cudaStreamDestroy(rank->comm);
     cudaFree(rank->staging);
     cudaFreeHost(rank->host);
@@ -117,6 +123,7 @@ int bn_ring_rank_create(int device, bn_ring_rank** rank) {
             BN_CUDA(cudaEventCreateWithFlags(&created->mark, cudaEventDisableTiming));
             BN_CUDA(cudaEventCreateWithFlags(&created->ready, cudaEventDisableTiming));
             BN_CUDA(cudaEventCreateWithFlags(&created->taken, cudaEventDisableTiming));
+            BN_CUDA(cudaEventCreateWithFlags(&created->joined, cudaEventDisableTiming));
         } catch (...) {
             bn::destroy(created);
             throw;
@@ -149,12 +156,12 @@ int bn_ring_enable_peer_access(int device, int peer, int* enabled) {
     });
 }
 
-int bn_ring_send(bn_ring_rank* rank, void* compute_stream, const float* window, int64_t count, int stage_to_host) {
+int bn_ring_send(bn_ring_rank* rank, void* compute_stream, const float* window, int64_t count, int stage_to_host, int flags) {
     return guard("bn_ring_send", [&] {
         require(rank && (window || count == 0) && count >= 0, "ring send arguments");
         bn::DeviceScope scope(rank->device);
         float* host = stage_to_host && count > 0 ? bn::host_staging(rank, count) : nullptr;  // grown before new waits
-        bn::order(rank->mark, bn::as_stream(compute_stream), rank->comm);
+        if (flags & BN_RING_AFTER_COMPUTE) bn::order(rank->mark, bn::as_stream(compute_stream), rank->comm);
         if (host)
             BN_CUDA(cudaMemcpyAsync(host, window, static_cast<size_t>(count) * sizeof(float), cudaMemcpyDeviceToHost,
                                     rank->comm));
@@ -163,7 +170,7 @@ int bn_ring_send(bn_ring_rank* rank, void* compute_stream, const float* window, 
 }
 
 int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* sender, const float* window,
-                    float* destination, int64_t count, int add, int path) {
+                    float* destination, int64_t count, int add, int path, int flags) {
     return bn::guard_op("bn_ring_receive", [&] {
         require(rank && sender && count >= 0 && (count == 0 || destination), "ring receive arguments");
         require(path == BN_RING_SAME_DEVICE || path == BN_RING_PEER || path == BN_RING_HOST, "ring path");
@@ -172,7 +179,7 @@ int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank
         bn::DeviceScope scope(rank->device);
         float* target = add && count > 0 ? bn::staging(rank, count) : destination;  // grown before new waits
         cudaStream_t compute = bn::as_stream(compute_stream);
-        bn::order(rank->mark, compute, rank->comm);
+        if (flags & BN_RING_AFTER_COMPUTE) bn::order(rank->mark, compute, rank->comm);
         BN_CUDA(cudaStreamWaitEvent(rank->comm, sender->ready, 0));
         if (count > 0) {
             size_t bytes = static_cast<size_t>(count) * sizeof(float);
@@ -185,16 +192,32 @@ int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank
             if (add) bn::ring_add_kernel<<<bn::blocks_for(count, 256), 256, 0, rank->comm>>>(destination, target, count);
         }
         BN_CUDA(cudaEventRecord(rank->taken, rank->comm));
-        BN_CUDA(cudaStreamWaitEvent(compute, rank->taken, 0));
+        if (flags & BN_RING_BEFORE_COMPUTE) BN_CUDA(cudaStreamWaitEvent(compute, rank->taken, 0));
     });
 }
 
-int bn_ring_complete_send(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* receiver) {
+int bn_ring_complete_send(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank* receiver, int flags) {
     return guard("bn_ring_complete_send", [&] {
         require(rank && receiver, "ring complete-send arguments");
         bn::DeviceScope scope(rank->device);
         BN_CUDA(cudaStreamWaitEvent(rank->comm, receiver->taken, 0));
-        BN_CUDA(cudaStreamWaitEvent(bn::as_stream(compute_stream), receiver->taken, 0));
+        if (flags & BN_RING_BEFORE_COMPUTE) BN_CUDA(cudaStreamWaitEvent(bn::as_stream(compute_stream), receiver->taken, 0));
+    });
+}
+
+int bn_ring_follow_compute(bn_ring_rank* rank, void* compute_stream) {
+    return guard("bn_ring_follow_compute", [&] {
+        require(rank, "rank");
+        bn::DeviceScope scope(rank->device);
+        bn::order(rank->mark, bn::as_stream(compute_stream), rank->comm);
+    });
+}
+
+int bn_ring_join_compute(bn_ring_rank* rank, void* compute_stream) {
+    return guard("bn_ring_join_compute", [&] {
+        require(rank, "rank");
+        bn::DeviceScope scope(rank->device);
+        bn::order(rank->joined, rank->comm, bn::as_stream(compute_stream));
     });
 }
 

@@ -138,4 +138,36 @@ public class RingAllReduceTests
         Assert.That(next, Is.EqualTo(length));
         Assert.That(sizes.Max() - sizes.Min(), Is.LessThanOrEqualTo(1));
     }
+
+    [TestCase(3, 10_007L)]
+    public void HostStagingForDeviceReplicasGivesThePlainRingsBits(int n, long length)
+    {
+        var plain = AllReduce(n, length);
+        var staged = RankThreads.Run(n, comm =>
+        {
+            using var device = new CpuBackend(1); // stands in for a device: the communicator only downloads and uploads
+            var stagedComm = new HostStagedCommunicator(new HostView(comm), device);
+            var data = device.AllocateFloats(length + 3);
+            device.Upload(data.Slice(3), Input(comm.Rank, length));
+            stagedComm.AllReduceSum(data.Slice(3));
+            var result = new float[length];
+            device.Download(data.Slice(3), result);
+            return result;
+        });
+        for (int r = 0; r < n; r++) Assert.That(staged[r], Is.EqualTo(plain[r]).AsCollection, $"rank {r}");
+    }
+
+    /// <summary>Forwards to the rank's communicator without owning it (the rank thread disposes that one).</summary>
+    private sealed class HostView(ICommunicator inner) : ICommunicator
+    {
+        public int Rank => inner.Rank;
+        public int WorldSize => inner.WorldSize;
+        public string Description => inner.Description;
+        public TimeSpan Timeout => inner.Timeout;
+        public void AllReduceSum(BertNative.Interop.FloatView data) => inner.AllReduceSum(data);
+        public void Broadcast(BertNative.Interop.FloatView data, int root) => inner.Broadcast(data, root);
+        public void Barrier() => inner.Barrier();
+        public void Abort(string reason) => inner.Abort(reason);
+        public void Dispose() { }
+    }
 }

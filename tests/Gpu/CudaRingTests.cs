@@ -64,9 +64,10 @@ public class CudaRingTests
     }
 
     /// <summary>Gradient buckets as backward would hand them over: several all-reduces of consecutive slices in
-    /// reverse order, queued back to back with no synchronize, so every event is reused across collectives.</summary>
-    [TestCase(false), TestCase(true)]
-    public void BucketsReducedBackToBackEqualTheCpuRingBitwise(bool stageThroughHost)
+    /// reverse order, queued back to back with no synchronize, so every event is reused across collectives. Deferred,
+    /// as the overlapped reducer queues them: compute work runs between them and waits only at CompleteDeferred.</summary>
+    [TestCase(false, false), TestCase(true, false), TestCase(false, true), TestCase(true, true)]
+    public void BucketsReducedBackToBackEqualTheCpuRingBitwise(bool stageThroughHost, bool deferred)
     {
         CudaRingRanks.RequireGpu();
         const int n = 3, length = 100_003;
@@ -89,12 +90,21 @@ public class CudaRingTests
         });
         float[][] actual = CudaRingRanks.Run(n, stageThroughHost, (comm, cuda) =>
         {
-            FloatView data = cuda.AllocateFloats(length);
+            FloatView data = cuda.AllocateFloats(length), other = cuda.AllocateFloats(length), scratch = cuda.AllocateFloats(length);
             cuda.Upload(data, inputs[comm.Rank]);
-            ReduceBuckets(comm, data);
+            if (deferred)
+            {
+                for (int b = bucketStarts.Length - 2; b >= 0; b--)
+                {
+                    comm.AllReduceSumDeferred(data.Slice(bucketStarts[b], bucketStarts[b + 1] - bucketStarts[b]));
+                    cuda.Copy(scratch, other); // compute work that does not touch the buckets, free to run meanwhile
+                }
+                comm.CompleteDeferred();
+            }
+            else ReduceBuckets(comm, data);
             var result = new float[length];
             cuda.Download(data, result);
-            data.Buffer.Dispose();
+            foreach (var view in new[] { data, other, scratch }) view.Buffer.Dispose();
             return result;
         });
         for (int r = 0; r < n; r++) AssertBitwiseEqual(actual[r], expected[r], $"rank {r}");

@@ -20,6 +20,14 @@ public interface ICommunicator : IDisposable
     /// <summary>data = the sum of data over all ranks; every rank ends with the same bits, and so does every run.</summary>
     void AllReduceSum(FloatView data);
 
+    /// <summary>Like <see cref="AllReduceSum"/>, but ops queued after it returns are not ordered after it until
+    /// <see cref="CompleteDeferred"/>: for gradient buckets summed while the rest of backward runs (backward does not
+    /// touch them again). Host communicators finish it before returning, as <see cref="AllReduceSum"/> does.</summary>
+    void AllReduceSumDeferred(FloatView data) => AllReduceSum(data);
+
+    /// <summary>Ops queued from now on see the results of every deferred all-reduce.</summary>
+    void CompleteDeferred() { }
+
     /// <summary>data = root's data on every rank.</summary>
     void Broadcast(FloatView data, int root);
 

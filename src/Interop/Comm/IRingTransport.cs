@@ -24,6 +24,16 @@ public interface IRingTransport : IDisposable
     /// <summary>Waits until the next rank has taken the window of the last <see cref="BeginSend"/>.</summary>
     void CompleteSend();
 
+    /// <summary>Stream-ordered transports (GPUs): until <see cref="EndDeferred"/>, steps are ordered after the compute
+    /// work queued before this call only, and compute work queued later does not wait for them until
+    /// <see cref="JoinCompute"/>. Host transports finish every step before returning: nothing to do.</summary>
+    void BeginDeferred() { }
+
+    void EndDeferred() { }
+
+    /// <summary>Compute work queued from now on waits for every step queued so far.</summary>
+    void JoinCompute() { }
+
     /// <summary>Tells every rank waiting on this one that it failed, so they stop now instead of at their timeout.</summary>
     void Abort(string reason);
 }

@@ -29,6 +29,15 @@ public sealed class RingCommunicator(IRingTransport transport, IDeviceMemory mem
         });
     }
 
+    public void AllReduceSumDeferred(FloatView data)
+    {
+        transport.BeginDeferred();
+        try { AllReduceSum(data); }
+        finally { transport.EndDeferred(); }
+    }
+
+    public void CompleteDeferred() => transport.JoinCompute();
+
     /// <summary>Along the ring from the root: each rank receives, then passes it on (the rank before the root does not).</summary>
     public void Broadcast(FloatView data, int root)
     {

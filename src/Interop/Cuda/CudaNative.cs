@@ -114,11 +114,15 @@ internal static unsafe partial class CudaNative
     [LibraryImport(Library)] internal static partial int bn_ring_rank_create(int device, out nint rank);
     [LibraryImport(Library)] internal static partial int bn_ring_rank_destroy(nint rank);
     [LibraryImport(Library)] internal static partial int bn_ring_enable_peer_access(int device, int peer, out int enabled);
-    [LibraryImport(Library)] internal static partial int bn_ring_send(nint rank, nint computeStream, nint window, long count, int stageToHost);
+    [LibraryImport(Library)] internal static partial int bn_ring_send(nint rank, nint computeStream, nint window, long count, int stageToHost, int flags);
     [LibraryImport(Library)]
     internal static partial int bn_ring_receive(nint rank, nint computeStream, nint sender, nint window, nint destination,
-        long count, int add, int path);
-    [LibraryImport(Library)] internal static partial int bn_ring_complete_send(nint rank, nint computeStream, nint receiver);
+        long count, int add, int path, int flags);
+    [LibraryImport(Library)] internal static partial int bn_ring_complete_send(nint rank, nint computeStream, nint receiver, int flags);
+    [LibraryImport(Library)] internal static partial int bn_ring_follow_compute(nint rank, nint computeStream);
+    [LibraryImport(Library)] internal static partial int bn_ring_join_compute(nint rank, nint computeStream);
+    /// <summary>Step flags (bertnative.h): ordinary collectives are ordered both ways; deferred ones neither.</summary>
+    internal const int RingOrdered = 3, RingDeferred = 0;
     [LibraryImport(Library)] internal static partial int bn_ring_query_taken(nint rank, out int done);
     [LibraryImport(Library)] internal static partial int bn_event_query(nint evt, out int done);
 }

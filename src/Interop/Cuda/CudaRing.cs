@@ -89,6 +89,19 @@ public sealed class CudaRing : IDisposable
         private Mailbox Own => ring._mailboxes[rank];
         private nint Native => ring._natives[rank].DangerousGetHandle();
         private nint ComputeStream => ring._backends[rank].Stream;
+        private int _flags = CudaNative.RingOrdered;
+
+        /// <summary>The collective's steps wait once for the compute work queued so far, and the compute stream
+        /// does not wait for them until <see cref="JoinCompute"/>: backward goes on while a bucket is reduced.</summary>
+        public void BeginDeferred()
+        {
+            CudaCheck.Ok(CudaNative.bn_ring_follow_compute(Native, ComputeStream));
+            _flags = CudaNative.RingDeferred;
+        }
+
+        public void EndDeferred() => _flags = CudaNative.RingOrdered;
+
+        public void JoinCompute() => CudaCheck.Ok(CudaNative.bn_ring_join_compute(Native, ComputeStream));
 
         public int Rank => rank;
         public int WorldSize => ring.WorldSize;
@@ -99,7 +112,7 @@ public sealed class CudaRing : IDisposable
         {
             nint window = CudaBackend.Address(data);
             int stageToHost = ring._paths[Next] == CudaNative.RingHost ? 1 : 0;
-            CudaCheck.Ok(CudaNative.bn_ring_send(Native, ComputeStream, window, data.Count, stageToHost));
+            CudaCheck.Ok(CudaNative.bn_ring_send(Native, ComputeStream, window, data.Count, stageToHost, _flags));
             lock (Own.Gate)
             {
                 Own.Window = window;
@@ -119,7 +132,7 @@ public sealed class CudaRing : IDisposable
                 if (box.Count != destination.Count)
                     throw new CommunicatorException($"rank {rank}: rank {Previous} sent {box.Count} floats where {destination.Count} were expected (the ranks run different schedules)");
                 CudaCheck.Ok(CudaNative.bn_ring_receive(Native, ComputeStream, ring._natives[Previous].DangerousGetHandle(),
-                    box.Window, target, destination.Count, add ? 1 : 0, ring._paths[rank]));
+                    box.Window, target, destination.Count, add ? 1 : 0, ring._paths[rank], _flags));
             }
             box.Taken.Release();
         }
@@ -127,7 +140,7 @@ public sealed class CudaRing : IDisposable
         public void CompleteSend()
         {
             Wait(Own.Taken, $"rank {Next} took nothing");
-            CudaCheck.Ok(CudaNative.bn_ring_complete_send(Native, ComputeStream, ring._natives[Next].DangerousGetHandle()));
+            CudaCheck.Ok(CudaNative.bn_ring_complete_send(Native, ComputeStream, ring._natives[Next].DangerousGetHandle(), _flags));
         }
 
         /// <summary>Stops the waiting ranks, withdraws this rank's window, and waits (bounded) until the copies

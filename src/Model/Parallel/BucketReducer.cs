@@ -24,7 +24,7 @@ internal sealed class BucketReducer
         _ready = new BlockingCollection<int>();
         _worker = Task.Factory.StartNew(() =>
         {
-            foreach (int bucket in _ready.GetConsumingEnumerable()) Reduce(bucket);
+            foreach (int bucket in _ready.GetConsumingEnumerable()) Reduce(bucket, deferred: true);
         }, TaskCreationOptions.LongRunning);
     }
 
@@ -44,12 +44,13 @@ internal sealed class BucketReducer
         int buckets = _model.Layout.BackwardBuckets.Count;
         if (_ready is null)
         {
-            for (int b = 0; b < buckets; b++) Reduce(b);
+            for (int b = 0; b < buckets; b++) Reduce(b, deferred: false);
             return;
         }
         while (_queued < buckets) Enqueue(_queued);
         _ready.CompleteAdding();
         _worker!.GetAwaiter().GetResult();
+        _comm.CompleteDeferred();
     }
 
     /// <summary>Stops the worker after a failure elsewhere (its pending buckets are dropped).</summary>
@@ -60,9 +61,13 @@ internal sealed class BucketReducer
         try { _worker!.Wait(); } catch (AggregateException) { /* the first failure is reported by the caller */ }
     }
 
-    private void Reduce(int bucket)
+    /// <summary>Deferred on a GPU: the compute stream goes on with backward while the bucket is reduced, and waits
+    /// for all of them once, in <see cref="Finish"/>.</summary>
+    private void Reduce(int bucket, bool deferred)
     {
         var b = _model.Layout.BackwardBuckets[bucket];
-        _comm.AllReduceSum(_model.Gradients.All.Slice(b.Offset, b.Count));
+        var window = _model.Gradients.All.Slice(b.Offset, b.Count);
+        if (deferred) _comm.AllReduceSumDeferred(window);
+        else _comm.AllReduceSum(window);
     }
 }

@@ -34,7 +34,7 @@ public sealed class ReplicaSet : IDisposable
     private readonly ICommunicator?[] _comms;
 
     private ReplicaSet(IBackend[] backends, ICommunicator?[] comms, string line, int accumulate, bool overlap, bool mpi,
-        IDisposable? sharedTransport = null)
+        IEnumerable<IDisposable>? shared = null)
     {
         Backends = backends;
         _comms = comms;
@@ -44,7 +44,7 @@ public sealed class ReplicaSet : IDisposable
         UsesMpi = mpi;
         // Disposed in this order: the communicators, what they share, then the devices under them.
         _owned.AddRange(comms.Where(c => c is not null)!);
-        if (sharedTransport is not null) _owned.Add(sharedTransport);
+        _owned.AddRange(shared ?? []);
         _owned.AddRange(backends);
     }
 
@@ -100,7 +100,8 @@ public sealed class ReplicaSet : IDisposable
             else if (first.Name == "cpu")
                 for (int r = 1; r < replicas; r++) backends.Add(new CpuBackend(threadsEach));
             else throw new CliException($"--replicas above 1 runs on cpu or cuda, not {first.Name}");
-            var (comms, shared) = first.Name == "cuda" ? CudaRingOver(backends, timeout) : HostRingOver(backends, timeout);
+            var shared = new List<IDisposable>();
+            var comms = first.Name == "cuda" ? CudaRingOver(backends, timeout, shared) : HostRingOver(backends, timeout, shared);
             string where = first.Name == "cuda" ? $"GPUs 0..{replicas - 1}" : $"{threadsEach} thread{(threadsEach == 1 ? "" : "s")} each";
             return new ReplicaSet([.. backends], comms, $"{line}; {replicas} replicas ({where}), {comms[0]!.Description}", accumulate, overlap, mpi: false, shared);
         }
@@ -111,20 +112,21 @@ public sealed class ReplicaSet : IDisposable
         }
     }
 
-    private static (ICommunicator?[], IDisposable?) HostRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout)
+    private static ICommunicator?[] HostRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout, List<IDisposable> shared)
     {
         var ring = new InProcessRing(backends.Count, timeout);
-        return (backends.Select((b, rank) => (ICommunicator?)(b is CpuBackend
+        return backends.Select((b, rank) => (ICommunicator?)(b is CpuBackend
             ? new RingCommunicator(ring.Transport(rank), b)
-            : new HostStagedCommunicator(new RingCommunicator(ring.Transport(rank, b.Name), HostMemory()), b))).ToArray(), null);
+            : new HostStagedCommunicator(new RingCommunicator(ring.Transport(rank, b.Name), HostMemory(shared)), b))).ToArray();
     }
 
     /// <summary>GPU to GPU: peer copies where the GPUs allow them, pinned host memory where they do not.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (ICommunicator?[], IDisposable?) CudaRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout)
+    private static ICommunicator?[] CudaRingOver(IReadOnlyList<IBackend> backends, TimeSpan timeout, List<IDisposable> shared)
     {
         var ring = new CudaRing(backends.Cast<CudaBackend>().ToArray(), timeout);
-        return (backends.Select((b, rank) => (ICommunicator?)new RingCommunicator(ring.Transport(rank), b)).ToArray(), ring);
+        shared.Add(ring);
+        return backends.Select((b, rank) => (ICommunicator?)new RingCommunicator(ring.Transport(rank), b)).ToArray();
     }
 
     private static ReplicaSet CreateMpi(string device, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
@@ -133,14 +135,16 @@ public sealed class ReplicaSet : IDisposable
         if (nccl && CudaProbe.UnavailableReason is { } noCuda)
             throw new BertNativeException($"--distributed nccl: {noCuda}; use --distributed mpi on this machine");
         var (backend, line) = device == "cuda" || nccl || (device == "auto" && CudaProbe.IsAvailable)
-            ? (CudaOn(MpiSession.LocalRank % Math.Max(1, CudaProbe.DeviceCount)), "backend cuda")
+            ? CudaOfLocalRank()
             : BackendSelector.Select(device, threads);
+        var shared = new List<IDisposable>();
         var transport = new MpiRingTransport(mpi, timeout);
-        var hostRing = new RingCommunicator(transport, backend is CpuBackend ? backend : HostMemory());
+        var hostRing = new RingCommunicator(transport, backend is CpuBackend ? backend : HostMemory(shared));
+        if (nccl) shared.Add(hostRing); // NCCL's bootstrap, disposed after it
         ICommunicator comm = nccl ? Nccl(backend, hostRing, timeout)
             : backend is CpuBackend ? hostRing
             : new HostStagedCommunicator(hostRing, backend);
-        return new ReplicaSet([backend], [comm], $"{line}; rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}", accumulate, overlap, mpi: true);
+        return new ReplicaSet([backend], [comm], $"{line}; rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}", accumulate, overlap, mpi: true, shared);
     }
 
     /// <summary>", 2 replicas" or ", 4 ranks" for the pairs/s line; empty for one device.</summary>
@@ -169,10 +173,25 @@ public sealed class ReplicaSet : IDisposable
     }
 
     /// <summary>Host memory for the ring's own small buffers when the replicas' memory is on a device.</summary>
-    private static IDeviceMemory HostMemory() => new CpuBackend(1);
+    private static IDeviceMemory HostMemory(List<IDisposable> owned)
+    {
+        var host = new CpuBackend(1);
+        owned.Add(host);
+        return host;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IBackend CudaOn(int gpu) => CudaBackend.Create(gpu);
+
+    /// <summary>Under mpirun each process takes the GPU of its rank on the machine.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (IBackend, string) CudaOfLocalRank()
+    {
+        if (CudaProbe.UnavailableReason is { } reason) throw new BertNativeException($"--device cuda: {reason}; use --device cpu (or auto)");
+        int gpu = MpiSession.LocalRank % CudaProbe.DeviceCount;
+        var cuda = CudaOn(gpu);
+        return (cuda, $"backend cuda (GPU {gpu}, local rank {MpiSession.LocalRank}): {cuda.DeviceDescription}");
+    }
 
     /// <summary>NCCL on this rank's GPU; the MPI ring carries its unique id from rank 0 and stays its bootstrap.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
