@@ -2,8 +2,8 @@
 //   forward   output = (x - mean) * rstd * gamma + beta; mean and rstd saved per row
 //   backward  dinput (=, activation gradient); dgamma, dbeta += (parameter gradients)
 // One warp per row for the row-wise work; the parameter gradients are deterministic column
-// reductions, run before dinput so that dinput may alias doutput.
-#include "common.cuh"
+// reductions split over rows (column_sums.cuh), run before dinput so that dinput may alias doutput.
+#include "column_sums.cuh"
 
 namespace bn {
 namespace {
@@ -40,35 +40,16 @@ __global__ void layernorm_forward_kernel(float* output, float* residual, float* 
     }
 }
 
-// Block (32, 32): x picks the column c, y strides the rows.
-// dgamma[c] += sum_rows doutput * xhat; dbeta[c] += sum_rows doutput.
-__global__ void layernorm_param_backward_kernel(float* dgamma, float* dbeta, const float* doutput, const float* input,
-                                                const float* mean, const float* rstd, int N, int C) {
-    __shared__ float partial_gamma[32][33];
-    __shared__ float partial_beta[32][33];
-    int c = blockIdx.x * 32 + threadIdx.x;
-    float sum_gamma = 0.0f, sum_beta = 0.0f;
-    if (c < C)
-        for (int row = threadIdx.y; row < N; row += 32) {
-            int64_t i = static_cast<int64_t>(row) * C + c;
-            sum_gamma += doutput[i] * (input[i] - mean[row]) * rstd[row];
-            sum_beta += doutput[i];
-        }
-    partial_gamma[threadIdx.y][threadIdx.x] = sum_gamma;
-    partial_beta[threadIdx.y][threadIdx.x] = sum_beta;
-    __syncthreads();
-    for (int half = 16; half > 0; half >>= 1) {
-        if (threadIdx.y < half) {
-            partial_gamma[threadIdx.y][threadIdx.x] += partial_gamma[threadIdx.y + half][threadIdx.x];
-            partial_beta[threadIdx.y][threadIdx.x] += partial_beta[threadIdx.y + half][threadIdx.x];
-        }
-        __syncthreads();
+// dgamma[c] += doutput * xhat and dbeta[c] += doutput, summed over rows (column_sums.cuh).
+struct ParamTerm {
+    const float *doutput, *input, *mean, *rstd;
+    int C;
+    __device__ void operator()(int row, int c, float* sums) const {
+        int64_t i = static_cast<int64_t>(row) * C + c;
+        sums[0] += doutput[i] * (input[i] - mean[row]) * rstd[row];
+        sums[1] += doutput[i];
     }
-    if (threadIdx.y == 0 && c < C) {
-        dgamma[c] += partial_gamma[0][threadIdx.x];
-        dbeta[c] += partial_beta[0][threadIdx.x];
-    }
-}
+};
 
 // dinput = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = doutput * gamma. One warp per row;
 // each lane reads its elements of doutput before writing the same elements of dinput.
@@ -105,10 +86,10 @@ void layernorm_forward(float* output, float* residual, float* mean, float* rstd,
     layernorm_forward_kernel<<<warp_blocks(N), 256, 0, stream>>>(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon);
 }
 
-void layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
+void layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
                         const float* gamma, const float* mean, const float* rstd, int N, int C, cudaStream_t stream) {
     if (N == 0 || C == 0) return;
-    layernorm_param_backward_kernel<<<(C + 31) / 32, dim3(32, 32), 0, stream>>>(dgamma, dbeta, doutput, input, mean, rstd, N, C);
+    column_sums<2>(context, ColumnOutputs<2>{{dgamma, dbeta}}, N, C, ParamTerm{doutput, input, mean, rstd, C}, stream);
     layernorm_input_backward_kernel<<<warp_blocks(N), 256, 0, stream>>>(dinput, doutput, input, gamma, mean, rstd, N, C);
 }
 
@@ -134,12 +115,12 @@ int bn_residual_layernorm_forward(float* output, float* residual, float* mean, f
     });
 }
 
-int bn_layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
+int bn_layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
                           const float* gamma, const float* mean, const float* rstd, int N, int C, void* stream) {
     return bn::guard_op("bn_layernorm_backward", [&] {
-        bn::require(dinput && dgamma && dbeta && doutput && input && gamma && mean && rstd, "layernorm backward pointers");
+        bn::require(context && dinput && dgamma && dbeta && doutput && input && gamma && mean && rstd, "layernorm backward pointers");
         bn::require(N >= 0 && C >= 0, "layernorm backward sizes");
-        bn::layernorm_backward(dinput, dgamma, dbeta, doutput, input, gamma, mean, rstd, N, C, bn::as_stream(stream));
+        bn::layernorm_backward(context, dinput, dgamma, dbeta, doutput, input, gamma, mean, rstd, N, C, bn::as_stream(stream));
     });
 }
 

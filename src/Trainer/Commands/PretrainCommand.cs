@@ -23,6 +23,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Value("lr", "X", "0.01", "Adam learning rate"),
         DataOptions.Seed,
         DeviceOptions.Device, DeviceOptions.Threads,
+        DeviceOptions.Precision,
         DataOptions.DataDir,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json"),
         OptionSpec.Value("save-every", "N", "0", "also save the checkpoint every N steps (0: only at the end; Ctrl+C always saves)"),
