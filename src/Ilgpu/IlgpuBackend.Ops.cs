@@ -33,7 +33,7 @@ public sealed partial class IlgpuBackend
 
     public void AttentionBackward(FloatView dqkv, FloatView doutput, FloatView qkv, FloatView probs, IntView validLens,
         int B, int T, int H, int heads, Dropout dropout)
-        => attention.Backward(stream, View(dqkv), View(doutput), View(qkv), View(probs), B, T, H, heads, dropout);
+        => attention.Backward(stream, View(dqkv), View(doutput), View(qkv), View(probs), View(validLens), B, T, H, heads, dropout);
 
     public void LayerNormForward(FloatView output, FloatView mean, FloatView rstd, FloatView input,
         FloatView gamma, FloatView beta, int N, int C, float epsilon)
