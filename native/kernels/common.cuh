@@ -24,11 +24,23 @@ void set_last_error(const std::string& message);
 // asynchronous kernel fault is reported by the op that caused it (read once per process).
 bool sync_after_ops();
 
+// The errors a kernel leaves behind for a later call to find (sticky: the context is lost).
+inline bool is_kernel_fault(cudaError_t result) {
+    switch (result) {
+        case cudaErrorIllegalAddress: case cudaErrorLaunchFailure: case cudaErrorIllegalInstruction:
+        case cudaErrorMisalignedAddress: case cudaErrorInvalidAddressSpace: case cudaErrorInvalidPc:
+        case cudaErrorHardwareStackError: case cudaErrorAssert: case cudaErrorLaunchTimeout:
+            return true;
+        default:
+            return false;
+    }
+}
+
 inline void check_cuda(cudaError_t result, const char* call, const char* file, int line) {
     if (result == cudaSuccess) return;
     int status = result == cudaErrorMemoryAllocation ? BN_ERR_OUT_OF_MEMORY : BN_ERR_CUDA;
     // A kernel fault surfaces at whatever call comes next; say how to find the op that caused it.
-    const char* hint = status == BN_ERR_CUDA && !sync_after_ops()
+    const char* hint = is_kernel_fault(result) && !sync_after_ops()
                            ? " (an earlier op may have caused this: rerun with BERTNATIVE_CUDA_SYNC=1 to name it)"
                            : "";
     throw Error(status, std::string(cudaGetErrorName(result)) + ": " + cudaGetErrorString(result) +
