@@ -4,10 +4,11 @@
 # prebuilt outputs, WikiText-2) and runs these stages, each under its own timeout and all inside one
 # time budget (BUDGET_S, default 540 s, so that a 10-minute command limit never cuts the last row):
 #   build      libbertnative_kernels.so with the box's own CUDA (only the box's architecture)
-#   cuda-ops   cuda op parity: CudaOpTests + the shared parity cases, BERTNATIVE_CUDA_SYNC=1
-#   ilgpu-ops  ilgpu op parity on the GPU
+#   cuda-ops   cuda op tests (tests/Gpu) + the shared cuda cases of tests/Ops, BERTNATIVE_CUDA_SYNC=1
+#   ilgpu-ops  ilgpu op tests on the GPU (tests/Ilgpu's CUDA fixtures + the shared ilgpu-cuda cases)
 #   step       one whole training step cuda / ilgpu vs cpu, and cuda + ilgpu interleaved in one process
 #   book       the book's 50 steps, once each: cuda (intended loss, --book-pytorch), ilgpu; loss bands
+#              (through the CLI; GpuBookRunTests, the same check as a test, is left out of the test stages)
 #   torch      our cuda at TF32, then PyTorch eager on the same GPU, model and batches at fp32 and TF32,
 #              with our ratios
 #   ring       the data-parallel ring's GPU tests (names containing "Ring"); "none" until they exist
@@ -89,12 +90,12 @@ cuda_ready() { (( native_ok )) || { row "$1" skipped "no native library (build f
 # ---- op parity and whole steps ----
 if wants cuda-ops && cuda_ready "cuda op parity"; then
   run_tests "cuda op parity" 150 \
-    "TestCategory=GPU&(FullyQualifiedName~CudaOpTests|FullyQualifiedName~CudaProbeTests|(FullyQualifiedName~BackendParityTests&Name~cuda&Name!~ilgpu))" \
+    "TestCategory=GPU&FullyQualifiedName!~CudaAndIlgpu&(FullyQualifiedName~BertNative.Tests.Gpu.|(FullyQualifiedName~BertNative.Tests.Ops.&Name~cuda&Name!~ilgpu))" \
     BERTNATIVE_CUDA_SYNC=1
 fi
 if wants ilgpu-ops; then
   run_tests "ilgpu op parity" 150 \
-    "TestCategory=GPU&(FullyQualifiedName~BertNative.Tests.Ilgpu|(FullyQualifiedName~BackendParityTests&Name~ilgpu))"
+    "TestCategory=GPU&(FullyQualifiedName~BertNative.Tests.Ilgpu.|(FullyQualifiedName~BertNative.Tests.Ops.&Name~ilgpu))"
 fi
 if wants step; then
   if (( native_ok )); then
