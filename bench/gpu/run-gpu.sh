@@ -30,7 +30,7 @@ budget_seconds=${BUDGET_S:-540}
 start_seconds=$SECONDS
 logs="$work/logs"
 unpacked="$repo/build/gpu-unpacked"   # outside the carried folder, so it never travels back
-rm -rf "$work" && mkdir -p "$out" "$logs" "$unpacked"
+rm -rf "$work" && mkdir -p "$out" "$logs"
 rm -f "$out/summary.md" "$out/results.json" "$out/logs.tar.gz"
 : >"$work/rows.tsv"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -40,12 +40,17 @@ source "$repo/bench/gpu/harness.sh"
 wants() { [[ "$stages" == *" $1 "* ]]; }
 
 # ---- the machine ----
-gpu="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
+# Even the probes have timeouts: a wedged driver can hang nvidia-smi.
+gpu="$(timeout 30 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
 have_gpu=0; [ -n "$gpu" ] && have_gpu=1
-capability="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d .)"
+capability="$(timeout 30 nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d .)"
 nvcc_line="$(nvcc --version 2>/dev/null | tail -1)"
 sanitizer="$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)"
-torch_line="$(python3 -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda)' 2>/dev/null)"
+# The first interpreter that imports torch ($PYTHON, Debian's, then PATH's: a pyenv shim may shadow Debian's).
+python=""
+for candidate in ${PYTHON:-} /usr/bin/python3 python3; do
+  torch_line="$(timeout 60 "$candidate" -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda)' 2>/dev/null)" && { python=$candidate; break; }
+done
 {
   echo "# BertNative GPU run, $(date -u +%F)"
   echo
@@ -56,8 +61,10 @@ torch_line="$(python3 -c 'import torch; print(torch.__version__, "cuda", torch.v
   echo "|---|---|---|---|"
 } >"$out/summary.md"
 
+rm -rf "$unpacked"   # always the archives just carried, never a previous run's
 for archive in dotnet-runtime prebuilt wikitext-2; do
-  [ -d "$unpacked/$archive" ] || { mkdir -p "$unpacked/$archive" && tar -C "$unpacked/$archive" -xJf "$pack/$archive.tar.xz"; }
+  mkdir -p "$unpacked/$archive" && timeout 120 tar -C "$unpacked/$archive" -xJf "$pack/$archive.tar.xz" \
+    || { echo "run-gpu: cannot unpack $pack/$archive.tar.xz: rerun bench/gpu/prepare.sh" >&2; exit 1; }
 done
 export DOTNET_ROOT="$unpacked/dotnet-runtime"
 dotnet="$DOTNET_ROOT/dotnet"
@@ -74,15 +81,21 @@ if wants build; then
   # Debian's nvcc 11.8 rejects gcc 12 (as in .ci/compile-kernels.sh)
   if [ -z "${CUDAHOSTCXX:-}" ] && command -v clang++-14 >/dev/null; then export CUDAHOSTCXX=clang++-14; fi
   if [ -z "$nvcc_line" ]; then row "native build" FAIL "nvcc not on PATH: cuda stages skipped" 0
-  elif (cd "$repo" && timeout -k 10 "$limit" cmake -S . -B "$work/native" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="$arch" \
-          -DCMAKE_CUDA_COMPILER="$(command -v nvcc)" && timeout -k 10 "$limit" cmake --build "$work/native" -j "$(nproc)") \
-          >"$logs/native-build.log" 2>&1 && [ -f "$library" ]; then
-    for dir in "$prebuilt"/*/; do cp "$library" "$dir"; done
-    native_ok=1
-    row "native build" ok "sm_${arch%-real}, $nvcc_line" $(( SECONDS - began ))
+  elif (( limit == 0 )); then row "native build" skipped "time budget spent: cuda stages skipped" 0
   else
-    why=$(grep -v 'CMake Error at' "$logs/native-build.log" | grep -m1 -iE 'error|unsupported|not found' | sed 's/^ *//' | cut -c1-200)
-    row "native build" FAIL "cuda stages skipped; ${why:-see native-build.log}" $(( SECONDS - began ))
+    (cd "$repo" && timeout -k 10 "$limit" bash -c 'cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="$2" \
+        -DCMAKE_CUDA_COMPILER="$(command -v nvcc)" && cmake --build "$1" -j "$(nproc)"' build "$work/native" "$arch") \
+        >"$logs/native-build.log" 2>&1
+    status=$? took=$(( SECONDS - began ))
+    if (( status == 0 )) && [ -f "$library" ]; then
+      for dir in "$prebuilt"/*/; do cp "$library" "$dir"; done
+      native_ok=1
+      row "native build" ok "sm_${arch%-real}, $nvcc_line" "$took"
+    elif (( status == 124 || status == 137 )); then row "native build" TIMEOUT "killed after ${limit}s: cuda stages skipped" "$took"
+    else
+      why=$(grep -v 'CMake Error at' "$logs/native-build.log" | grep -m1 -iE 'error|unsupported|not found' | sed 's/^ *//' | cut -c1-200)
+      row "native build" FAIL "cuda stages skipped; ${why:-see native-build.log}" "$took"
+    fi
   fi
 fi
 cuda_ready() { (( native_ok )) || { row "$1" skipped "no native library (build failed or not run)"; return 1; }; }
@@ -106,7 +119,6 @@ if wants step; then
 fi
 
 # ---- book: the 50 steps, once per backend and loss mode ----
-app() { "$dotnet" "$prebuilt/trainer/bertnative.dll" "$@"; }
 in_band() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
 json_field() { sed -nE "s/.*\"$1\": *\"?([^,\"}]*).*/\1/p" "$2" | head -1; }
 # pretrain_row STAGE WANT_SECONDS BANDS(intended|book-pytorch|none) pretrain-args...
@@ -154,7 +166,7 @@ torch_row() { # STAGE PRECISION OUR_RUN
   local limit; limit=$(limit_for 90)
   (( limit == 0 )) && { row "$stage" skipped "time budget spent"; return; }
   local began=$SECONDS name=${stage// /-}
-  timeout -k 10 "$limit" python3 "$repo/tests/parity/bert_torch.py" train --init pytorch --config "$config" \
+  timeout -k 10 "$limit" "$python" "$repo/tests/parity/bert_torch.py" train --init pytorch --config "$config" \
     --batches "$work/batches.safetensors" --steps 50 --device cuda --precision "$precision" --json \
     >"$work/$name.json" 2>"$logs/$name.log"
   local status=$? took=$(( SECONDS - began ))
@@ -170,12 +182,24 @@ torch_row() { # STAGE PRECISION OUR_RUN
 if wants torch; then
   if cuda_ready "cuda tf32"; then pretrain_row "cuda tf32" 100 none --device cuda --precision tf32; fi
   config=$(ls "$work"/runs/*/checkpoint/config.json 2>/dev/null | head -1)
-  if [ -z "$torch_line" ]; then row "pytorch" skipped "python3 cannot import torch" 0
-  elif [ -z "$config" ]; then row "pytorch" "$([ $have_gpu = 1 ] && echo FAIL || echo "no GPU")" "no run folder with a config.json (book stage)" 0
+  limit=$(limit_for 60)
+  if [ -z "$torch_line" ]; then row "pytorch" skipped "no python3 here imports torch" 0
+  elif (( limit == 0 )); then row "pytorch" skipped "time budget spent" 0
   else
-    app data --seed 1 --export-batches "$work/batches.safetensors" --batches-count 50 --batch 512 >/dev/null 2>"$logs/export.log"
-    torch_row "pytorch fp32" fp32 book-cuda-fp32
-    torch_row "pytorch tf32" tf32 cuda-tf32
+    if [ -z "$config" ]; then  # no GPU run finished: the book config from one tiny cpu step
+      timeout -k 5 "$limit" "$dotnet" "$prebuilt/trainer/bertnative.dll" pretrain --device cpu --steps 1 --batch 2 --seed 1 \
+        --out "$work/runs/config-only" >/dev/null 2>"$logs/config-only.log"
+      config=$(ls "$work"/runs/*/checkpoint/config.json 2>/dev/null | head -1)
+    fi
+    limit=$(limit_for 60)   # timeout 0 would mean no limit at all
+    (( limit > 0 )) && timeout -k 5 "$limit" "$dotnet" "$prebuilt/trainer/bertnative.dll" data --seed 1 \
+      --export-batches "$work/batches.safetensors" --batches-count 50 --batch 512 >/dev/null 2>"$logs/export.log"
+    if [ -z "$config" ] || [ ! -f "$work/batches.safetensors" ]; then
+      row "pytorch" FAIL "no checkpoint/config.json or batches (config-only.log, export.log)" 0
+    else
+      torch_row "pytorch fp32" fp32 book-cuda-fp32
+      torch_row "pytorch tf32" tf32 cuda-tf32
+    fi
   fi
 fi
 
@@ -209,13 +233,16 @@ fi
 # ---- bench: a second call ----
 if wants bench; then
   limit=$(limit_for 500) began=$SECONDS
-  (cd "$prebuilt/bench" && BERTNATIVE_BENCH_BACKENDS=cuda,ilgpu timeout -k 10 "$limit" "$dotnet" BertNative.Bench.dll \
-     --filter '*OpBenchmarks*' '*TrainStep*' --artifacts "$work/bench") >"$logs/bench.log" 2>&1
-  status=$? took=$(( SECONDS - began ))
-  cp "$work"/bench/results/*.md "$logs/" 2>/dev/null
-  if (( status == 0 )); then row "benchmarks" ok "tables in logs.tar.gz (*-report-github.md)" "$took"
-  elif (( status == 124 || status == 137 )); then row "benchmarks" TIMEOUT "killed after ${limit}s; finished tables in logs.tar.gz" "$took"
-  else row "benchmarks" "$([ $have_gpu = 1 ] && echo FAIL || echo "no GPU")" "exit $status; bench.log" "$took"; fi
+  if (( limit == 0 )); then row "benchmarks" skipped "time budget spent"
+  else
+    (cd "$prebuilt/bench" && BERTNATIVE_BENCH_BACKENDS=cuda,ilgpu timeout -k 10 "$limit" "$dotnet" BertNative.Bench.dll \
+       --filter '*OpBenchmarks*' '*TrainStep*' --artifacts "$work/bench") >"$logs/bench.log" 2>&1
+    status=$? took=$(( SECONDS - began ))
+    cp "$work"/bench/results/*.md "$logs/" 2>/dev/null
+    if (( status == 0 )); then row "benchmarks" ok "tables in logs.tar.gz (*-report-github.md)" "$took"
+    elif (( status == 124 || status == 137 )); then row "benchmarks" TIMEOUT "killed after ${limit}s; finished tables in logs.tar.gz" "$took"
+    else row "benchmarks" "$([ $have_gpu = 1 ] && echo FAIL || echo "no GPU")" "exit $status; bench.log" "$took"; fi
+  fi
 fi
 
 echo "" >>"$out/summary.md"
