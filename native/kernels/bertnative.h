@@ -93,8 +93,10 @@ BN_EXPORT int bn_attention_backward(bn_context* context, float* dqkv, const floa
 
 BN_EXPORT int bn_layernorm_forward(float* output, float* mean, float* rstd, const float* input,
     const float* gamma, const float* beta, int N, int C, float epsilon, void* stream);
+/* residual = a + dropout(b) (element index n*C + c), output = LN(residual); b is not changed */
 BN_EXPORT int bn_residual_layernorm_forward(float* output, float* residual, float* mean, float* rstd,
-    const float* a, const float* b, const float* gamma, const float* beta, int N, int C, float epsilon, void* stream);
+    const float* a, const float* b, const float* gamma, const float* beta, int N, int C, float epsilon,
+    float dropout_p, uint64_t dropout_key, uint32_t dropout_threshold, float dropout_scale, void* stream);
 BN_EXPORT int bn_layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput,
     const float* input, const float* gamma, const float* mean, const float* rstd, int N, int C, void* stream);
 

@@ -1,4 +1,4 @@
-// LayerNorm over the last dimension (biased variance), plain and fused with the residual add:
+// LayerNorm over the last dimension (biased variance), plain and fused with dropout and the residual add:
 //   forward   output = (x - mean) * rstd * gamma + beta; mean and rstd saved per row
 //   backward  dinput (=, activation gradient); dgamma, dbeta += (parameter gradients)
 // One warp per row for the row-wise work; the parameter gradients are deterministic column
@@ -8,9 +8,10 @@
 namespace bn {
 namespace {
 
-// residual == nullptr: x = a. Otherwise x = a + b, also written to residual.
+// residual == nullptr: x = a. Otherwise x = a + dropout(b), also written to residual.
 __global__ void layernorm_forward_kernel(float* output, float* residual, float* mean_out, float* rstd_out, const float* a,
-                                         const float* b, const float* gamma, const float* beta, int N, int C, float epsilon) {
+                                         const float* b, const float* gamma, const float* beta, int N, int C, float epsilon,
+                                         DropoutMask mask) {
     int row = (blockIdx.x * blockDim.x + threadIdx.x) / kWarp;
     int lane = threadIdx.x % kWarp;
     if (row >= N) return;
@@ -21,7 +22,7 @@ __global__ void layernorm_forward_kernel(float* output, float* residual, float* 
     for (int c = lane; c < C; c += kWarp) {
         float value = a[base + c];
         if (residual) {
-            value += b[base + c];
+            value += mask.apply(b[base + c], base + c);
             residual[base + c] = value;  // read back below by this same lane only
         }
         sum += value;
@@ -81,9 +82,10 @@ unsigned int warp_blocks(int rows) { return static_cast<unsigned int>((static_ca
 }  // namespace
 
 void layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
-                       const float* gamma, const float* beta, int N, int C, float epsilon, cudaStream_t stream) {
+                       const float* gamma, const float* beta, int N, int C, float epsilon, DropoutMask mask, cudaStream_t stream) {
     if (N == 0) return;
-    layernorm_forward_kernel<<<warp_blocks(N), 256, 0, stream>>>(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon);
+    layernorm_forward_kernel<<<warp_blocks(N), 256, 0, stream>>>(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon,
+                                                                 mask);
 }
 
 void layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
@@ -102,16 +104,19 @@ int bn_layernorm_forward(float* output, float* mean, float* rstd, const float* i
     return bn::guard_op("bn_layernorm_forward", [&] {
         bn::require(output && mean && rstd && input && gamma && beta, "layernorm forward pointers");
         bn::require(N >= 0 && C > 0, "layernorm forward sizes");
-        bn::layernorm_forward(output, nullptr, mean, rstd, input, nullptr, gamma, beta, N, C, epsilon, bn::as_stream(stream));
+        bn::layernorm_forward(output, nullptr, mean, rstd, input, nullptr, gamma, beta, N, C, epsilon, bn::make_mask(0.0f, 0, 0, 1.0f),
+                              bn::as_stream(stream));
     });
 }
 
 int bn_residual_layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
-                                  const float* gamma, const float* beta, int N, int C, float epsilon, void* stream) {
+                                  const float* gamma, const float* beta, int N, int C, float epsilon, float dropout_p,
+                                  uint64_t dropout_key, uint32_t dropout_threshold, float dropout_scale, void* stream) {
     return bn::guard_op("bn_residual_layernorm_forward", [&] {
         bn::require(output && residual && mean && rstd && a && b && gamma && beta, "residual layernorm forward pointers");
         bn::require(N >= 0 && C > 0, "residual layernorm forward sizes");
-        bn::layernorm_forward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon, bn::as_stream(stream));
+        bn::layernorm_forward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon,
+                              bn::make_mask(dropout_p, dropout_key, dropout_threshold, dropout_scale), bn::as_stream(stream));
     });
 }
 

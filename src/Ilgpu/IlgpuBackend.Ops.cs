@@ -39,13 +39,14 @@ public sealed partial class IlgpuBackend
         FloatView gamma, FloatView beta, int N, int C, float epsilon)
     {
         var x = View(input);
-        layerNorm.Forward(stream, View(output), x, View(mean), View(rstd), x, x, hasResidual: false, View(gamma), View(beta), N, C, epsilon);
+        layerNorm.Forward(stream, View(output), x, View(mean), View(rstd), x, x, hasResidual: false, View(gamma), View(beta), N, C, epsilon,
+            Dropout.None);
     }
 
     public void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd,
-        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon)
+        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon, Dropout dropout)
         => layerNorm.Forward(stream, View(output), View(residual), View(mean), View(rstd), View(a), View(b), hasResidual: true,
-            View(gamma), View(beta), N, C, epsilon);
+            View(gamma), View(beta), N, C, epsilon, dropout);
 
     public void LayerNormBackward(FloatView dinput, FloatView dgamma, FloatView dbeta, FloatView doutput,
         FloatView input, FloatView gamma, FloatView mean, FloatView rstd, int N, int C)

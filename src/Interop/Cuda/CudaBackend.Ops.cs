@@ -71,12 +71,12 @@ public sealed partial class CudaBackend
     }
 
     public void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd,
-        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon)
+        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon, Dropout dropout)
     {
         Need(output, (long)N * C); Need(residual, (long)N * C); Need(mean, N); Need(rstd, N);
         Need(a, (long)N * C); Need(b, (long)N * C); Need(gamma, C); Need(beta, C);
         CudaCheck.Ok(CudaNative.bn_residual_layernorm_forward(Ptr(output), Ptr(residual), Ptr(mean), Ptr(rstd), Ptr(a), Ptr(b),
-            Ptr(gamma), Ptr(beta), N, C, epsilon, stream));
+            Ptr(gamma), Ptr(beta), N, C, epsilon, dropout.P, dropout.Key, dropout.Threshold, dropout.Scale, stream));
     }
 
     public void LayerNormBackward(FloatView dinput, FloatView dgamma, FloatView dbeta, FloatView doutput,

@@ -76,7 +76,8 @@ internal static unsafe partial class CudaNative
         int N, int C, float epsilon, nint stream);
     [LibraryImport(Library)]
     internal static partial int bn_residual_layernorm_forward(nint output, nint residual, nint mean, nint rstd, nint a, nint b,
-        nint gamma, nint beta, int N, int C, float epsilon, nint stream);
+        nint gamma, nint beta, int N, int C, float epsilon, float dropoutP, ulong dropoutKey, uint dropoutThreshold, float dropoutScale,
+        nint stream);
     [LibraryImport(Library)]
     internal static partial int bn_layernorm_backward(nint context, nint dinput, nint dgamma, nint dbeta, nint doutput, nint input,
         nint gamma, nint mean, nint rstd, int N, int C, nint stream);
