@@ -53,10 +53,7 @@ int bn_device_count(int* count) {
 }
 
 int bn_set_device(int device) {
-    return guard("bn_set_device", [&] {
-        BN_CUDA(cudaSetDevice(device));
-        bn::bind_primary_context(device);
-    });
+    return guard("bn_set_device", [&] { bn::set_device_keeping_context(device); });
 }
 
 int bn_device_name(int device, char* name, int capacity) {

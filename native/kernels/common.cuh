@@ -71,9 +71,10 @@ private:
     bool pushed_ = false;
 };
 
-// Retains the device's primary context and makes it the one PrimaryContextScope restores on this
-// thread (and on threads that never called bn_set_device).
-void bind_primary_context(int device);
+// bn_set_device: cudaSetDevice, then retains the device's primary context and makes it the one
+// PrimaryContextScope pushes on this thread (and on threads that never called bn_set_device). The
+// context that was current before (ILGPU's, say) is current again afterwards.
+void set_device_keeping_context(int device);
 
 // Runs one exported call: catches everything and turns it into a status + last-error message.
 template <typename F>

@@ -21,6 +21,7 @@ struct Driver {
     CUresult (*device_get)(CUdevice*, int) = nullptr;
     CUresult (*primary_retain)(CUcontext*, CUdevice) = nullptr;
     CUresult (*get_current)(CUcontext*) = nullptr;
+    CUresult (*set_current)(CUcontext) = nullptr;
     CUresult (*push)(CUcontext) = nullptr;
     CUresult (*pop)(CUcontext*) = nullptr;
     bool loaded = false;
@@ -39,7 +40,8 @@ const Driver& driver() {
         if (!library) return d;
         d.loaded = find(library, "cuInit", &d.init) && find(library, "cuDeviceGet", &d.device_get) &&
                    find(library, "cuDevicePrimaryCtxRetain", &d.primary_retain) &&
-                   find(library, "cuCtxGetCurrent", &d.get_current) && find(library, "cuCtxPushCurrent_v2", &d.push) &&
+                   find(library, "cuCtxGetCurrent", &d.get_current) && find(library, "cuCtxSetCurrent", &d.set_current) &&
+                   find(library, "cuCtxPushCurrent_v2", &d.push) &&
                    find(library, "cuCtxPopCurrent_v2", &d.pop);
         return d;
     }();
@@ -59,11 +61,13 @@ std::atomic<CUcontext> last_primary{nullptr};        // for threads that never c
 
 }  // namespace
 
-// Called by bn_set_device after cudaSetDevice.
-void bind_primary_context(int device) {
+void set_device_keeping_context(int device) {
     const Driver& d = driver();
     if (!d.loaded) throw Error(BN_ERR_CUDA, "libcuda.so.1 (the CUDA driver) could not be loaded or lacks the context API");
     require(device >= 0 && device < kMaxDevices, "device index");
+    CUcontext previous = nullptr;
+    check_driver(d.get_current(&previous), "cuCtxGetCurrent");
+    BN_CUDA(cudaSetDevice(device));
     std::lock_guard<std::mutex> lock(retain_lock);
     if (!retained[device]) {
         check_driver(d.init(0), "cuInit");
@@ -73,6 +77,9 @@ void bind_primary_context(int device) {
     }
     thread_primary = retained[device];
     last_primary.store(retained[device]);
+    // cudaSetDevice (CUDA 12 and newer) makes the primary context current, replacing another library's:
+    // give the thread its own back (our calls push the primary themselves).
+    if (previous && previous != retained[device]) check_driver(d.set_current(previous), "cuCtxSetCurrent");
 }
 
 PrimaryContextScope::PrimaryContextScope() {

@@ -7,18 +7,19 @@ namespace BertNative.Tests.Gpu;
 /// <summary>
 /// cuda and ilgpu in one process on one GPU. ILGPU creates its own CUDA context and makes it current on the
 /// calling thread; our library must still run in the device's primary context (where its stream, cuBLASLt
-/// handle and buffers live), so cuda ops issued after ILGPU's, on the same thread, keep working and agree.
+/// handle and buffers live), so cuda ops issued after ILGPU's, on the same thread, keep working and agree; and
+/// creating the cuda backend after ILGPU must leave ILGPU's context current for ILGPU.
 /// </summary>
 [TestFixture, Category("GPU")]
 public class CudaAndIlgpuTogetherTests
 {
     [Test]
-    public void InterleavedOpsOfBothBackendsMatchTheCpu()
+    public void InterleavedOpsOfBothBackendsMatchTheCpu([Values] bool ilgpuFirst)
     {
-        using var cuda = GpuPair.CreateCudaOrInconclusive();
-        IlgpuBackend ilgpu;
-        try { ilgpu = IlgpuBackend.Create(IlgpuDeviceKind.Cuda); }
-        catch (BertNativeException e) { Assert.Inconclusive($"no CUDA device for ILGPU: {e.Message}"); throw; }
+        if (CudaProbe.UnavailableReason is { } reason) Assert.Inconclusive($"no CUDA GPU: {reason}");
+        IlgpuBackend? ilgpu = ilgpuFirst ? OpenIlgpu() : null;
+        using var cuda = CudaBackend.Create();
+        ilgpu ??= OpenIlgpu();
         using var _ = ilgpu;
         using var cpu = GpuPair.CreateCpu();
 
@@ -33,6 +34,12 @@ public class CudaAndIlgpuTogetherTests
             Close($"cuda, round {round}", Step(cuda, input, weight, bias, gamma, beta, N, I, O), expected);
             Close($"ilgpu, round {round}", Step(ilgpu, input, weight, bias, gamma, beta, N, I, O), expected);
         }
+    }
+
+    static IlgpuBackend OpenIlgpu()
+    {
+        try { return IlgpuBackend.Create(IlgpuDeviceKind.Cuda); }
+        catch (BertNativeException e) { Assert.Inconclusive($"no CUDA device for ILGPU: {e.Message}"); throw; }
     }
 
     // A linear layer then a layer norm, freshly allocated each time (allocations are where a wrong context shows first).
