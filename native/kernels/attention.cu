@@ -84,10 +84,9 @@ struct HeadMajorIndex {
     int source, b, t;
     __device__ HeadMajorIndex(int i, int per_part, int T, int heads, int d, int parts) {
         int part = i / per_part, r = i - part * per_part;
-        int c = r % d, t_ = (r / d) % T, bh = r / (d * T);
-        int h = bh % heads;
+        int c = r % d, bh = r / (d * T), h = bh % heads;
+        t = (r / d) % T;
         b = bh / heads;
-        t = t_;
         source = ((b * T + t) * parts + part) * heads * d + h * d + c;
     }
 };
