@@ -34,7 +34,7 @@ internal readonly struct GemmOperand
 /// Tiled shared-memory SGEMM, strided-batched: C[z] = alpha op(A[z]) op(B[z]) (+ bias per column) (+ C[z] when accumulating),
 /// with op(A) [M,K], op(B) [K,N], C [M,N]. One group of tile x tile threads computes one tile of C.
 /// </summary>
-internal sealed class GemmKernel
+internal sealed class GemmKernel : IDisposable
 {
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
         ArrayView<int>, GemmArgs> kernel;
@@ -47,8 +47,10 @@ internal sealed class GemmKernel
         dummyLens = accelerator.Allocate1D<int>(1);
     }
 
-    // Passed where a GEMM masks nothing (a kernel argument must be a valid view); freed with the accelerator.
+    // Passed where a GEMM masks nothing (a kernel argument must be a valid view).
     private readonly MemoryBuffer1D<int, Stride1D.Dense> dummyLens;
+
+    public void Dispose() => dummyLens.Dispose();
 
     internal readonly record struct GemmArgs(int M, int N, int K, int InnerCount, GemmOperand A, GemmOperand B, GemmOperand C,
         float Alpha, int Accumulate, int HasBias);
