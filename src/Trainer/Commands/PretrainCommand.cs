@@ -24,6 +24,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Value("lr", "X", "0.01", "Adam learning rate"),
         DataOptions.Seed,
         DeviceOptions.Device, DeviceOptions.Threads,
+        DeviceOptions.Precision,
         .. ReplicaSet.All,
         DataOptions.DataDir,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json"),
