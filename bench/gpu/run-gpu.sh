@@ -11,7 +11,8 @@
 #              (through the CLI; GpuBookRunTests, the same check as a test, is left out of the test stages)
 #   torch      our cuda at TF32, then PyTorch eager on the same GPU, model and batches at fp32 and TF32,
 #              with our ratios
-#   ring       the data-parallel ring's GPU tests (names containing "Ring"); "none" until they exist
+#   ring       the data-parallel ring's GPU tests (names containing "Ring"), then NcclCommunicator's
+#              one-rank test with the libnccl.so.2 PyTorch's nvidia-nccl package brings, when present
 #   sanitizer  the small-shape cuda parity cases under compute-sanitizer --tool memcheck, when present
 #   bench      (not default: a second call) BenchmarkDotNet op and step benchmarks on cuda and ilgpu
 # After a failed native build the cuda stages are skipped and the ilgpu ones still run. Without a GPU
@@ -203,8 +204,15 @@ if wants torch; then
   fi
 fi
 
-# ---- ring: the data-parallel GPU tests (issue 10) ----
-if wants ring; then run_tests "ring" 90 "TestCategory=GPU&FullyQualifiedName~Ring"; fi
+# ---- ring: the data-parallel GPU tests (issue 10): the cuda ring, then NCCL when PyTorch brought a libnccl ----
+if wants ring; then
+  run_tests "ring" 90 "TestCategory=GPU&FullyQualifiedName~Ring"
+  nccl_lib=$(python3 -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "lib"))' 2>/dev/null)
+  if [ -n "$nccl_lib" ] && [ -e "$nccl_lib/libnccl.so.2" ]; then
+    run_tests "nccl (one rank)" 60 "TestCategory=GPU&FullyQualifiedName~NcclCommunicator" LD_LIBRARY_PATH="$nccl_lib:${LD_LIBRARY_PATH:-}"
+  else row "nccl (one rank)" skipped "no libnccl.so.2 (PyTorch's nvidia-nccl package not found)" 0
+  fi
+fi
 
 # ---- sanitizer: small shapes only (memcheck is ~100x slower) ----
 if wants sanitizer && cuda_ready "sanitizer memcheck"; then
