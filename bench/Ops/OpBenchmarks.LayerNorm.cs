@@ -33,7 +33,9 @@ public partial class OpBenchmarks
     [Benchmark, BenchmarkCategory("layernorm")]
     public void ResidualLayerNormForward()
     {
-        backend.ResidualLayerNormForward(normOutput, normResidual, normMean, normRstd, normA, normB, normGamma, normBeta, N, H, Epsilon);
+        // with the book's dropout (0.2) on the summand, as the encoder calls it
+        backend.ResidualLayerNormForward(normOutput, normResidual, normMean, normRstd, normA, normB, normGamma, normBeta, N, H, Epsilon,
+            Dropout.For(0.2f, seed: 1, step: 1, site: 1));
         backend.Synchronize();
     }
 

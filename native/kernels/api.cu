@@ -1,5 +1,6 @@
 // The non-op part of the C ABI: last error, version, device queries, streams, events,
 // device memory and the context (cuBLASLt handle, workspace, scratch).
+#include <cstdlib>
 #include <cstring>
 
 #include "context.cuh"
@@ -10,12 +11,26 @@ thread_local std::string last_error;
 
 void set_last_error(const std::string& message) { last_error = message; }
 
+bool sync_after_ops() {
+    static const bool on = [] {
+        const char* value = std::getenv("BERTNATIVE_CUDA_SYNC");
+        return value && value[0] == '1';
+    }();
+    return on;
+}
+
 void* scratch(bn_context* context, size_t bytes) {
     if (context->scratch_bytes >= bytes) return context->scratch;
     if (context->scratch) BN_CUDA(cudaFree(context->scratch));
     context->scratch = nullptr;
     context->scratch_bytes = 0;
-    BN_CUDA(cudaMalloc(&context->scratch, bytes));
+    cudaError_t allocated = cudaMalloc(&context->scratch, bytes);
+    if (allocated == cudaErrorMemoryAllocation) {
+        context->scratch = nullptr;
+        throw Error(BN_ERR_OUT_OF_MEMORY, "growing the op scratch to " + std::to_string(bytes) + " bytes: " +
+                                              cudaGetErrorString(allocated));
+    }
+    BN_CUDA(allocated);
     context->scratch_bytes = bytes;
     return context->scratch;
 }
@@ -38,7 +53,7 @@ int bn_device_count(int* count) {
 }
 
 int bn_set_device(int device) {
-    return guard("bn_set_device", [&] { BN_CUDA(cudaSetDevice(device)); });
+    return guard("bn_set_device", [&] { bn::set_device_keeping_context(device); });
 }
 
 int bn_device_name(int device, char* name, int capacity) {
@@ -176,13 +191,18 @@ int bn_memset_zero(void* destination, int64_t bytes, void* stream) {
     });
 }
 
-int bn_context_create(bn_context** context) {
+int bn_context_create(bn_context** context, int precision) {
     return guard("bn_context_create", [&] {
         require(context, "context");
+        require(precision == BN_PRECISION_FP32 || precision == BN_PRECISION_TF32, "precision (BN_PRECISION_FP32 or _TF32)");
         *context = nullptr;
         auto* created = new bn_context();
+        created->compute = precision == BN_PRECISION_TF32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
         try {
             BN_CUBLAS(cublasLtCreate(&created->lt));
+            int device = 0;
+            BN_CUDA(cudaGetDevice(&device));
+            BN_CUDA(cudaDeviceGetAttribute(&created->multiprocessors, cudaDevAttrMultiProcessorCount, device));
             created->workspace_bytes = 32u << 20;  // what llm.c gives cuBLASLt on Hopper
             BN_CUDA(cudaMalloc(&created->workspace, created->workspace_bytes));
         } catch (...) {
@@ -197,6 +217,7 @@ int bn_context_create(bn_context** context) {
 int bn_context_destroy(bn_context* context) {
     return guard("bn_context_destroy", [&] {
         if (!context) return;
+        bn::release_plans(context);
         cudaError_t workspace = cudaFree(context->workspace);
         cudaError_t scratch = cudaFree(context->scratch);
         cublasStatus_t lt = cublasLtDestroy(context->lt);

@@ -42,7 +42,7 @@ __global__ void masked_softmax_kernel(float* probs, float* dropped, const int* v
     for (int j = lane; j < T; j += kWarp) {
         float value = expf((j < valid ? p[j] * scale : kMasked) - max_score) * inv_sum;
         p[j] = value;
-        if (dropped) dropped[row * T + j] = value * mask.factor(row * T + j);
+        if (dropped) dropped[row * T + j] = mask.apply(value, row * T + j);
     }
 }
 
@@ -50,7 +50,7 @@ __global__ void masked_softmax_kernel(float* probs, float* dropped, const int* v
 __global__ void apply_mask_kernel(float* dropped, const float* probs, int64_t total, DropoutMask mask) {
     for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < total;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x)
-        dropped[i] = probs[i] * mask.factor(i);
+        dropped[i] = mask.apply(probs[i], i);
 }
 
 // One warp per row: on entry grad holds d(dropped probs); on exit d(scores before scaling),
@@ -65,38 +65,48 @@ __global__ void softmax_backward_kernel(float* grad, const float* probs, const i
     const float* p = probs + row * T;
 
     float dot = 0.0f;
-    for (int j = lane; j < T; j += kWarp) dot += p[j] * g[j] * mask.factor(row * T + j);
+    for (int j = lane; j < T; j += kWarp) dot += p[j] * mask.apply(g[j], row * T + j);
     dot = warp_sum(dot);
     for (int j = lane; j < T; j += kWarp) {
-        float dp = g[j] * mask.factor(row * T + j);
+        float dp = mask.apply(g[j], row * T + j);
         g[j] = j < valid ? scale * p[j] * (dp - dot) : 0.0f;
     }
 }
 
-// Head-major layout: element i of [part][(b*heads + h)*T + t][c] holds src[b, t, part*H + h*d + c] of the
-// token-major rows [B, T, parts*H] (parts = 3 for qkv, 1 for an attention output). Returns that src index.
-__device__ int64_t token_major_index(int64_t i, int64_t per_part, int T, int heads, int d, int parts) {
-    int64_t part = i / per_part, r = i % per_part;
-    int c = static_cast<int>(r % d);
-    int64_t t = (r / d) % T, bh = r / (static_cast<int64_t>(d) * T);
-    int64_t b = bh / heads, h = bh % heads;
-    return (b * T + t) * parts * heads * d + part * heads * d + h * d + c;
-}
+// The permutes index in 32 bits (integer division is the cost of these kernels): attention_forward
+// and attention_backward check that every tensor they permute stays below this many elements,
+// leaving room for the grid stride so that i += stride cannot overflow.
+constexpr int64_t kMaxPermuteElements = (1ll << 31) - (1ll << 29);
 
-// Head-major copy of the `parts` blocks of H columns in each src row.
-__global__ void to_heads_kernel(float* dst, const float* src, int B, int T, int heads, int d, int parts) {
-    int64_t per_part = static_cast<int64_t>(B) * T * heads * d;
-    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < per_part * parts;
-         i += static_cast<int64_t>(gridDim.x) * blockDim.x)
-        dst[i] = src[token_major_index(i, per_part, T, heads, d, parts)];
+// Where element i of the head-major layout [part][(b*heads + h)*T + t][c] lives in the token-major
+// rows [B, T, parts*H] (parts = 3 for qkv, 1 for an attention output), and its token (b, t).
+struct HeadMajorIndex {
+    int source, b, t;
+    __device__ HeadMajorIndex(int i, int per_part, int T, int heads, int d, int parts) {
+        int part = i / per_part, r = i - part * per_part;
+        int c = r % d, bh = r / (d * T), h = bh % heads;
+        t = (r / d) % T;
+        b = bh / heads;
+        source = ((b * T + t) * parts + part) * heads * d + h * d + c;
+    }
+};
+
+// Head-major copy of the `parts` blocks of H columns in each src row. Rows of padded tokens
+// (t >= valid_lens[b]) are written as zeros: the batched GEMMs read them, and a NaN or inf there
+// would reach valid outputs through 0 * NaN.
+__global__ void to_heads_kernel(float* dst, const float* src, const int* valid_lens, int B, int T, int heads, int d, int parts) {
+    int per_part = B * T * heads * d;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < per_part * parts; i += gridDim.x * blockDim.x) {
+        HeadMajorIndex at(i, per_part, T, heads, d, parts);
+        dst[i] = at.t < valid_lens[at.b] ? src[at.source] : 0.0f;
+    }
 }
 
 // The inverse of to_heads_kernel (writes every element of dst).
 __global__ void from_heads_kernel(float* dst, const float* src, int B, int T, int heads, int d, int parts) {
-    int64_t per_part = static_cast<int64_t>(B) * T * heads * d;
-    for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < per_part * parts;
-         i += static_cast<int64_t>(gridDim.x) * blockDim.x)
-        dst[token_major_index(i, per_part, T, heads, d, parts)] = src[i];
+    int per_part = B * T * heads * d;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < per_part * parts; i += gridDim.x * blockDim.x)
+        dst[HeadMajorIndex(i, per_part, T, heads, d, parts).source] = src[i];
 }
 
 // Row-major per pair: C[M,N] = op(A)[M,K] op(B)[K,N], all B*heads pairs in one call.
@@ -128,7 +138,7 @@ void attention_forward(bn_context* context, float* output, float* probs, const f
     float* v = k + bth;
     float* out_heads = v + bth;
     float* dropped = mask.active ? out_heads + bth : nullptr;
-    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, B, T, heads, d, 3);
+    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, valid_lens, B, T, heads, d, 3);
 
     // scores = Q K^T, unscaled: the softmax kernel scales and masks.
     gemm(context, pair_gemm(pairs, false, true, T, T, d, q, d, td, k, d, td, probs, T, tt), stream);
@@ -155,8 +165,8 @@ void attention_backward(bn_context* context, float* dqkv, const float* doutput, 
     float* dv = dk + bth;
     float* dout = dv + bth;
     float* work = dout + bth;
-    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, B, T, heads, d, 3);
-    to_heads_kernel<<<blocks_for(bth, 256), 256, 0, stream>>>(dout, doutput, B, T, heads, d, 1);
+    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, valid_lens, B, T, heads, d, 3);
+    to_heads_kernel<<<blocks_for(bth, 256), 256, 0, stream>>>(dout, doutput, valid_lens, B, T, heads, d, 1);
 
     // dV = dropout(P)^T dO
     const float* weights = probs;
@@ -184,6 +194,7 @@ namespace {
 void check_attention(const void* a, const void* b, const void* c, const void* d, int B, int T, int H, int heads) {
     bn::require(a && b && c && d, "attention pointers");
     bn::require(B >= 0 && T >= 0 && H > 0 && heads > 0 && H % heads == 0, "attention sizes (H > 0, a multiple of heads)");
+    bn::require(3ll * B * T * H < bn::kMaxPermuteElements, "attention sizes (B*T*3H must stay below 1.6e9 elements)");
 }
 
 }  // namespace

@@ -9,7 +9,10 @@
  * Ops are queued on the given stream and do not synchronize. Conventions follow IBertOps.cs:
  * row-major, linear weights [out, in], parameter gradients +=, activation gradients =.
  * A bn_context owns the cuBLASLt handle, its workspace and a scratch buffer; it is used from one
- * stream at a time.
+ * stream at a time. After bn_set_device, every call runs in that device's primary context, even
+ * when another context (ILGPU's) is current on the calling thread.
+ * BERTNATIVE_CUDA_SYNC=1 in the environment makes every op wait for its kernels and report
+ * their faults itself (slow; for finding the op that fails).
  */
 #ifndef BERTNATIVE_H
 #define BERTNATIVE_H
@@ -64,14 +67,16 @@ BN_EXPORT int bn_memcpy_dtod(void* destination, const void* source, int64_t byte
 BN_EXPORT int bn_memset_zero(void* destination, int64_t bytes, void* stream);
 
 /* ---- Context: cuBLASLt handle + GEMM workspace + op scratch ---- */
-BN_EXPORT int bn_context_create(bn_context** context);
+/* GEMM precision of a context: FP32 (the default, matches the cpu reference) or TF32 tensor cores */
+enum { BN_PRECISION_FP32 = 0, BN_PRECISION_TF32 = 1 };
+BN_EXPORT int bn_context_create(bn_context** context, int precision);
 BN_EXPORT int bn_context_destroy(bn_context* context);
 
 /* ---- Ops (one per IBertOps method; nullable tensors may be NULL) ---- */
 BN_EXPORT int bn_embedding_forward(float* output, const int* tokens, const int* segments,
     const float* token_table, const float* segment_table, const float* position_table,
     int B, int T, int H, void* stream);
-BN_EXPORT int bn_embedding_backward(float* dtoken_table, float* dsegment_table, float* dposition_table,
+BN_EXPORT int bn_embedding_backward(bn_context* context, float* dtoken_table, float* dsegment_table, float* dposition_table,
     const float* doutput, const int* tokens, const int* segments, int B, int T, int H, void* stream);
 
 BN_EXPORT int bn_matmul_forward(bn_context* context, float* output, const float* input, const float* weight,
@@ -88,9 +93,11 @@ BN_EXPORT int bn_attention_backward(bn_context* context, float* dqkv, const floa
 
 BN_EXPORT int bn_layernorm_forward(float* output, float* mean, float* rstd, const float* input,
     const float* gamma, const float* beta, int N, int C, float epsilon, void* stream);
+/* residual = a + dropout(b) (element index n*C + c), output = LN(residual); b is not changed */
 BN_EXPORT int bn_residual_layernorm_forward(float* output, float* residual, float* mean, float* rstd,
-    const float* a, const float* b, const float* gamma, const float* beta, int N, int C, float epsilon, void* stream);
-BN_EXPORT int bn_layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput,
+    const float* a, const float* b, const float* gamma, const float* beta, int N, int C, float epsilon,
+    float dropout_p, uint64_t dropout_key, uint32_t dropout_threshold, float dropout_scale, void* stream);
+BN_EXPORT int bn_layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput,
     const float* input, const float* gamma, const float* mean, const float* rstd, int N, int C, void* stream);
 
 /* activation: 0 relu, 1 gelu (exact erf), 2 tanh (the Activation enum) */
@@ -116,7 +123,7 @@ BN_EXPORT int bn_sum_of_squares(bn_context* context, float* result, const float*
 BN_EXPORT int bn_adam_step(float* parameters, const float* gradients, float* m, float* v, int64_t n,
     float learning_rate, float beta1, float beta2, float epsilon, float weight_decay, float gradient_scale, int t, void* stream);
 
-#define BN_VERSION 2
+#define BN_VERSION 3
 
 /* ---- Ring all-reduce transport (ring.cu; src/Interop/Cuda/CudaRing.cs) ----
  * One bn_ring_rank per replica: a communication stream on `device`, its events and staging. Each

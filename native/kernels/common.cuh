@@ -20,11 +20,31 @@ struct Error : std::runtime_error {
 
 void set_last_error(const std::string& message);
 
+// BERTNATIVE_CUDA_SYNC=1: every op entry point synchronizes the device and checks, so that an
+// asynchronous kernel fault is reported by the op that caused it (read once per process).
+bool sync_after_ops();
+
+// The errors a kernel leaves behind for a later call to find (sticky: the context is lost).
+inline bool is_kernel_fault(cudaError_t result) {
+    switch (result) {
+        case cudaErrorIllegalAddress: case cudaErrorLaunchFailure: case cudaErrorIllegalInstruction:
+        case cudaErrorMisalignedAddress: case cudaErrorInvalidAddressSpace: case cudaErrorInvalidPc:
+        case cudaErrorHardwareStackError: case cudaErrorAssert: case cudaErrorLaunchTimeout:
+            return true;
+        default:
+            return false;
+    }
+}
+
 inline void check_cuda(cudaError_t result, const char* call, const char* file, int line) {
     if (result == cudaSuccess) return;
     int status = result == cudaErrorMemoryAllocation ? BN_ERR_OUT_OF_MEMORY : BN_ERR_CUDA;
+    // A kernel fault surfaces at whatever call comes next; say how to find the op that caused it.
+    const char* hint = is_kernel_fault(result) && !sync_after_ops()
+                           ? " (an earlier op may have caused this: rerun with BERTNATIVE_CUDA_SYNC=1 to name it)"
+                           : "";
     throw Error(status, std::string(cudaGetErrorName(result)) + ": " + cudaGetErrorString(result) +
-                            " in " + call + " (" + file + ":" + std::to_string(line) + ")");
+                            " in " + call + " (" + file + ":" + std::to_string(line) + ")" + hint);
 }
 
 inline void check_cublas(cublasStatus_t result, const char* call, const char* file, int line) {
@@ -37,10 +57,30 @@ inline void require(bool condition, const char* what) {
     if (!condition) throw Error(BN_ERR_INVALID, std::string("invalid argument: ") + what);
 }
 
+// Makes the primary context of the device chosen by bn_set_device current for one exported call
+// when another context is current (ILGPU creates its own and makes it current on its thread),
+// and restores that context afterwards (primary_context.cu). Does nothing before bn_set_device.
+class PrimaryContextScope {
+public:
+    PrimaryContextScope();
+    ~PrimaryContextScope();
+    PrimaryContextScope(const PrimaryContextScope&) = delete;
+    PrimaryContextScope& operator=(const PrimaryContextScope&) = delete;
+
+private:
+    bool pushed_ = false;
+};
+
+// bn_set_device: cudaSetDevice, then retains the device's primary context and makes it the one
+// PrimaryContextScope pushes on this thread (and on threads that never called bn_set_device). The
+// context that was current before (ILGPU's, say) is current again afterwards.
+void set_device_keeping_context(int device);
+
 // Runs one exported call: catches everything and turns it into a status + last-error message.
 template <typename F>
 int guard(const char* name, F&& body) {
     try {
+        PrimaryContextScope context;
         body();
         return BN_OK;
     } catch (const Error& e) {
@@ -59,7 +99,8 @@ int guard(const char* name, F&& body) {
 }
 
 // guard() for the op entry points: also reports launch errors (cudaGetLastError), so that a
-// bad launch fails the call that made it. (Not for bn_version and friends: cudaGetLastError
+// bad launch fails the call that made it, and with BERTNATIVE_CUDA_SYNC=1 waits for the op's
+// kernels and reports their faults. (Not for bn_version and friends: cudaGetLastError
 // initializes the runtime, which fails where there is no driver.)
 template <typename F>
 int guard_op(const char* name, F&& body) {
@@ -67,6 +108,8 @@ int guard_op(const char* name, F&& body) {
         body();
         cudaError_t launch = cudaGetLastError();
         if (launch != cudaSuccess) check_cuda(launch, name, __FILE__, __LINE__);
+        if (sync_after_ops()) check_cuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize after the op (BERTNATIVE_CUDA_SYNC=1)",
+                                         __FILE__, __LINE__);
     });
 }
 
@@ -104,16 +147,17 @@ __host__ __device__ inline uint32_t bits24(uint64_t key, int64_t index) {
     return static_cast<uint32_t>(mix64(key + static_cast<uint64_t>(index) * 0x9E3779B97F4A7C15ull) >> 40);
 }
 
-// Inverted dropout of one element: what every dropout site multiplies by.
+// Inverted dropout of one element. A dropped element is written as 0 whatever its value (not
+// multiplied by 0, which gives NaN for an infinite value and -0 for a negative one).
 struct DropoutMask {
     uint64_t key;
     uint32_t threshold;
     float scale;
     bool active;
 
-    __device__ float factor(int64_t index) const {
-        if (!active) return 1.0f;
-        return bits24(key, index) >= threshold ? scale : 0.0f;
+    __device__ float apply(float value, int64_t index) const {
+        if (!active) return value;
+        return bits24(key, index) >= threshold ? value * scale : 0.0f;
     }
 };
 

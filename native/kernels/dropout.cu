@@ -9,7 +9,7 @@ namespace {
 __global__ void dropout_kernel(float* output, const float* input, int64_t n, DropoutMask mask) {
     for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x)
-        output[i] = input[i] * mask.factor(i);
+        output[i] = mask.apply(input[i], i);
 }
 
 }  // namespace

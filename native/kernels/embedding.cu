@@ -1,8 +1,9 @@
 // Embeddings: output[b,t,:] = token_table[tokens[b,t]] + segment_table[segments[b,t]] + position_table[t].
 // Backward accumulates into the tables' gradients (parameter gradients +=): the token table by
-// atomicAdd (rows repeat across the batch), the segment and position tables by deterministic
-// column reductions (few rows, heavy reuse: atomics there would serialize).
-#include "common.cuh"
+// atomicAdd (rows repeat across the batch), the segment table by a deterministic column reduction
+// split over rows (column_sums.cuh), the position table by one thread per (t, c) summing over b
+// (few rows, heavy reuse: atomics there would serialize).
+#include "column_sums.cuh"
 
 namespace bn {
 namespace {
@@ -27,31 +28,16 @@ __global__ void token_backward_kernel(float* dtoken_table, const float* doutput,
         atomicAdd(&dtoken_table[static_cast<int64_t>(tokens[i / H]) * H + i % H], doutput[i]);
 }
 
-// Block (32, 32): x picks the column, y strides the B*T rows; two sums (segment 0 and 1).
-__global__ void segment_backward_kernel(float* dsegment_table, const float* doutput, const int* segments, int rows, int H) {
-    __shared__ float partial[2][32][33];
-    int c = blockIdx.x * 32 + threadIdx.x;
-    float sum0 = 0.0f, sum1 = 0.0f;
-    if (c < H)
-        for (int row = threadIdx.y; row < rows; row += 32) {
-            float d = doutput[static_cast<int64_t>(row) * H + c];
-            if (segments[row] == 0) sum0 += d; else sum1 += d;
-        }
-    partial[0][threadIdx.y][threadIdx.x] = sum0;
-    partial[1][threadIdx.y][threadIdx.x] = sum1;
-    __syncthreads();
-    for (int half = 16; half > 0; half >>= 1) {
-        if (threadIdx.y < half) {
-            partial[0][threadIdx.y][threadIdx.x] += partial[0][threadIdx.y + half][threadIdx.x];
-            partial[1][threadIdx.y][threadIdx.x] += partial[1][threadIdx.y + half][threadIdx.x];
-        }
-        __syncthreads();
+// dsegment_table[0, c] and [1, c] += doutput[row, c] summed over the rows of segment 0 and 1.
+struct SegmentTerm {
+    const float* doutput;
+    const int* segments;
+    int H;
+    __device__ void operator()(int row, int c, float* sums) const {
+        float d = doutput[static_cast<int64_t>(row) * H + c];
+        if (segments[row] == 0) sums[0] += d; else sums[1] += d;
     }
-    if (threadIdx.y == 0 && c < H) {
-        dsegment_table[c] += partial[0][0][threadIdx.x];
-        dsegment_table[H + c] += partial[1][0][threadIdx.x];
-    }
-}
+};
 
 // One thread per (t, c): dposition[t,c] += sum over b of doutput[b,t,c].
 __global__ void position_backward_kernel(float* dposition_table, const float* doutput, int B, int T, int H) {
@@ -72,12 +58,12 @@ void embedding_forward(float* output, const int* tokens, const int* segments, co
                                                                         segment_table, position_table, T, H, total);
 }
 
-void embedding_backward(float* dtoken_table, float* dsegment_table, float* dposition_table, const float* doutput,
+void embedding_backward(bn_context* context, float* dtoken_table, float* dsegment_table, float* dposition_table, const float* doutput,
                         const int* tokens, const int* segments, int B, int T, int H, cudaStream_t stream) {
     int64_t total = static_cast<int64_t>(B) * T * H;
     if (total == 0) return;
     token_backward_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(dtoken_table, doutput, tokens, H, total);
-    segment_backward_kernel<<<(H + 31) / 32, dim3(32, 32), 0, stream>>>(dsegment_table, doutput, segments, B * T, H);
+    column_sums<2>(context, ColumnOutputs<2>{{dsegment_table, dsegment_table + H}}, B * T, H, SegmentTerm{doutput, segments, H}, stream);
     if (dposition_table)
         position_backward_kernel<<<blocks_for(static_cast<int64_t>(T) * H, 256), 256, 0, stream>>>(dposition_table, doutput, B, T, H);
 }
@@ -95,12 +81,12 @@ int bn_embedding_forward(float* output, const int* tokens, const int* segments, 
     });
 }
 
-int bn_embedding_backward(float* dtoken_table, float* dsegment_table, float* dposition_table, const float* doutput,
+int bn_embedding_backward(bn_context* context, float* dtoken_table, float* dsegment_table, float* dposition_table, const float* doutput,
                           const int* tokens, const int* segments, int B, int T, int H, void* stream) {
     return bn::guard_op("bn_embedding_backward", [&] {
-        bn::require(dtoken_table && dsegment_table && doutput && tokens && segments, "embedding backward pointers");
+        bn::require(context && dtoken_table && dsegment_table && doutput && tokens && segments, "embedding backward pointers");
         bn::require(B >= 0 && T >= 0 && H >= 0, "embedding backward sizes");
-        bn::embedding_backward(dtoken_table, dsegment_table, dposition_table, doutput, tokens, segments, B, T, H,
+        bn::embedding_backward(context, dtoken_table, dsegment_table, dposition_table, doutput, tokens, segments, B, T, H,
                                bn::as_stream(stream));
     });
 }

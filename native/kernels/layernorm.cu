@@ -1,16 +1,17 @@
-// LayerNorm over the last dimension (biased variance), plain and fused with the residual add:
+// LayerNorm over the last dimension (biased variance), plain and fused with dropout and the residual add:
 //   forward   output = (x - mean) * rstd * gamma + beta; mean and rstd saved per row
 //   backward  dinput (=, activation gradient); dgamma, dbeta += (parameter gradients)
 // One warp per row for the row-wise work; the parameter gradients are deterministic column
-// reductions, run before dinput so that dinput may alias doutput.
-#include "common.cuh"
+// reductions split over rows (column_sums.cuh), run before dinput so that dinput may alias doutput.
+#include "column_sums.cuh"
 
 namespace bn {
 namespace {
 
-// residual == nullptr: x = a. Otherwise x = a + b, also written to residual.
+// residual == nullptr: x = a. Otherwise x = a + dropout(b), also written to residual.
 __global__ void layernorm_forward_kernel(float* output, float* residual, float* mean_out, float* rstd_out, const float* a,
-                                         const float* b, const float* gamma, const float* beta, int N, int C, float epsilon) {
+                                         const float* b, const float* gamma, const float* beta, int N, int C, float epsilon,
+                                         DropoutMask mask) {
     int row = (blockIdx.x * blockDim.x + threadIdx.x) / kWarp;
     int lane = threadIdx.x % kWarp;
     if (row >= N) return;
@@ -21,7 +22,7 @@ __global__ void layernorm_forward_kernel(float* output, float* residual, float* 
     for (int c = lane; c < C; c += kWarp) {
         float value = a[base + c];
         if (residual) {
-            value += b[base + c];
+            value += mask.apply(b[base + c], base + c);
             residual[base + c] = value;  // read back below by this same lane only
         }
         sum += value;
@@ -40,35 +41,16 @@ __global__ void layernorm_forward_kernel(float* output, float* residual, float* 
     }
 }
 
-// Block (32, 32): x picks the column c, y strides the rows.
-// dgamma[c] += sum_rows doutput * xhat; dbeta[c] += sum_rows doutput.
-__global__ void layernorm_param_backward_kernel(float* dgamma, float* dbeta, const float* doutput, const float* input,
-                                                const float* mean, const float* rstd, int N, int C) {
-    __shared__ float partial_gamma[32][33];
-    __shared__ float partial_beta[32][33];
-    int c = blockIdx.x * 32 + threadIdx.x;
-    float sum_gamma = 0.0f, sum_beta = 0.0f;
-    if (c < C)
-        for (int row = threadIdx.y; row < N; row += 32) {
-            int64_t i = static_cast<int64_t>(row) * C + c;
-            sum_gamma += doutput[i] * (input[i] - mean[row]) * rstd[row];
-            sum_beta += doutput[i];
-        }
-    partial_gamma[threadIdx.y][threadIdx.x] = sum_gamma;
-    partial_beta[threadIdx.y][threadIdx.x] = sum_beta;
-    __syncthreads();
-    for (int half = 16; half > 0; half >>= 1) {
-        if (threadIdx.y < half) {
-            partial_gamma[threadIdx.y][threadIdx.x] += partial_gamma[threadIdx.y + half][threadIdx.x];
-            partial_beta[threadIdx.y][threadIdx.x] += partial_beta[threadIdx.y + half][threadIdx.x];
-        }
-        __syncthreads();
+// dgamma[c] += doutput * xhat and dbeta[c] += doutput, summed over rows (column_sums.cuh).
+struct ParamTerm {
+    const float *doutput, *input, *mean, *rstd;
+    int C;
+    __device__ void operator()(int row, int c, float* sums) const {
+        int64_t i = static_cast<int64_t>(row) * C + c;
+        sums[0] += doutput[i] * (input[i] - mean[row]) * rstd[row];
+        sums[1] += doutput[i];
     }
-    if (threadIdx.y == 0 && c < C) {
-        dgamma[c] += partial_gamma[0][threadIdx.x];
-        dbeta[c] += partial_beta[0][threadIdx.x];
-    }
-}
+};
 
 // dinput = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = doutput * gamma. One warp per row;
 // each lane reads its elements of doutput before writing the same elements of dinput.
@@ -100,15 +82,16 @@ unsigned int warp_blocks(int rows) { return static_cast<unsigned int>((static_ca
 }  // namespace
 
 void layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
-                       const float* gamma, const float* beta, int N, int C, float epsilon, cudaStream_t stream) {
+                       const float* gamma, const float* beta, int N, int C, float epsilon, DropoutMask mask, cudaStream_t stream) {
     if (N == 0) return;
-    layernorm_forward_kernel<<<warp_blocks(N), 256, 0, stream>>>(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon);
+    layernorm_forward_kernel<<<warp_blocks(N), 256, 0, stream>>>(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon,
+                                                                 mask);
 }
 
-void layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
+void layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
                         const float* gamma, const float* mean, const float* rstd, int N, int C, cudaStream_t stream) {
     if (N == 0 || C == 0) return;
-    layernorm_param_backward_kernel<<<(C + 31) / 32, dim3(32, 32), 0, stream>>>(dgamma, dbeta, doutput, input, mean, rstd, N, C);
+    column_sums<2>(context, ColumnOutputs<2>{{dgamma, dbeta}}, N, C, ParamTerm{doutput, input, mean, rstd, C}, stream);
     layernorm_input_backward_kernel<<<warp_blocks(N), 256, 0, stream>>>(dinput, doutput, input, gamma, mean, rstd, N, C);
 }
 
@@ -121,25 +104,28 @@ int bn_layernorm_forward(float* output, float* mean, float* rstd, const float* i
     return bn::guard_op("bn_layernorm_forward", [&] {
         bn::require(output && mean && rstd && input && gamma && beta, "layernorm forward pointers");
         bn::require(N >= 0 && C > 0, "layernorm forward sizes");
-        bn::layernorm_forward(output, nullptr, mean, rstd, input, nullptr, gamma, beta, N, C, epsilon, bn::as_stream(stream));
+        bn::layernorm_forward(output, nullptr, mean, rstd, input, nullptr, gamma, beta, N, C, epsilon, bn::make_mask(0.0f, 0, 0, 1.0f),
+                              bn::as_stream(stream));
     });
 }
 
 int bn_residual_layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
-                                  const float* gamma, const float* beta, int N, int C, float epsilon, void* stream) {
+                                  const float* gamma, const float* beta, int N, int C, float epsilon, float dropout_p,
+                                  uint64_t dropout_key, uint32_t dropout_threshold, float dropout_scale, void* stream) {
     return bn::guard_op("bn_residual_layernorm_forward", [&] {
         bn::require(output && residual && mean && rstd && a && b && gamma && beta, "residual layernorm forward pointers");
         bn::require(N >= 0 && C > 0, "residual layernorm forward sizes");
-        bn::layernorm_forward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon, bn::as_stream(stream));
+        bn::layernorm_forward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon,
+                              bn::make_mask(dropout_p, dropout_key, dropout_threshold, dropout_scale), bn::as_stream(stream));
     });
 }
 
-int bn_layernorm_backward(float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
+int bn_layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
                           const float* gamma, const float* mean, const float* rstd, int N, int C, void* stream) {
     return bn::guard_op("bn_layernorm_backward", [&] {
-        bn::require(dinput && dgamma && dbeta && doutput && input && gamma && mean && rstd, "layernorm backward pointers");
+        bn::require(context && dinput && dgamma && dbeta && doutput && input && gamma && mean && rstd, "layernorm backward pointers");
         bn::require(N >= 0 && C >= 0, "layernorm backward sizes");
-        bn::layernorm_backward(dinput, dgamma, dbeta, doutput, input, gamma, mean, rstd, N, C, bn::as_stream(stream));
+        bn::layernorm_backward(context, dinput, dgamma, dbeta, doutput, input, gamma, mean, rstd, N, C, bn::as_stream(stream));
     });
 }
 

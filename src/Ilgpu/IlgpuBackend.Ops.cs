@@ -33,19 +33,20 @@ public sealed partial class IlgpuBackend
 
     public void AttentionBackward(FloatView dqkv, FloatView doutput, FloatView qkv, FloatView probs, IntView validLens,
         int B, int T, int H, int heads, Dropout dropout)
-        => attention.Backward(stream, View(dqkv), View(doutput), View(qkv), View(probs), B, T, H, heads, dropout);
+        => attention.Backward(stream, View(dqkv), View(doutput), View(qkv), View(probs), View(validLens), B, T, H, heads, dropout);
 
     public void LayerNormForward(FloatView output, FloatView mean, FloatView rstd, FloatView input,
         FloatView gamma, FloatView beta, int N, int C, float epsilon)
     {
         var x = View(input);
-        layerNorm.Forward(stream, View(output), x, View(mean), View(rstd), x, x, hasResidual: false, View(gamma), View(beta), N, C, epsilon);
+        layerNorm.Forward(stream, View(output), x, View(mean), View(rstd), x, x, hasResidual: false, View(gamma), View(beta), N, C, epsilon,
+            Dropout.None);
     }
 
     public void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd,
-        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon)
+        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon, Dropout dropout)
         => layerNorm.Forward(stream, View(output), View(residual), View(mean), View(rstd), View(a), View(b), hasResidual: true,
-            View(gamma), View(beta), N, C, epsilon);
+            View(gamma), View(beta), N, C, epsilon, dropout);
 
     public void LayerNormBackward(FloatView dinput, FloatView dgamma, FloatView dbeta, FloatView doutput,
         FloatView input, FloatView gamma, FloatView mean, FloatView rstd, int N, int C)

@@ -22,6 +22,7 @@ public sealed partial class IlgpuBackend : IBackend
     private readonly AdamKernel adam;
     private readonly EmbeddingKernels embedding;
     private readonly GatherKernels gather;
+    private readonly GemmKernel gemm;
     private readonly MatmulKernels matmul;
     private readonly AttentionKernels attention;
     private readonly LayerNormKernels layerNorm;
@@ -34,7 +35,7 @@ public sealed partial class IlgpuBackend : IBackend
         this.accelerator = accelerator;
         stream = accelerator.DefaultStream;
         unusedFloats = new IlgpuBuffer<float>(accelerator, 1);
-        var gemm = new GemmKernel(accelerator);
+        gemm = new GemmKernel(accelerator);
         elementwise = new ElementwiseKernels(accelerator);
         adam = new AdamKernel(accelerator);
         embedding = new EmbeddingKernels(accelerator);
@@ -82,6 +83,7 @@ public sealed partial class IlgpuBackend : IBackend
     public void Dispose()
     {
         attention.Dispose();
+        gemm.Dispose();
         reductions.Dispose();
         unusedFloats.Dispose();
         accelerator.Dispose();

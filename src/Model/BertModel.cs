@@ -137,14 +137,12 @@ public sealed partial class BertModel
             _d.AttentionForward(_a.PaddedScratch, s.Probs, s.PaddedQkv, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
             Pack(s.Attention, _a.PaddedScratch, H);
             _d.MatmulForward(_a.Scratch, s.Attention, w.Output, w.OutputBias, N, H, H);
-            _d.DropoutForward(_a.Scratch, _a.Scratch, (long)N * H, _dropouts[3 * l + 1]);
-            _d.ResidualLayerNormForward(s.Y, s.Residual1, s.Mean1, s.Rstd1, _a.X[l], _a.Scratch, w.Norm1Gamma, w.Norm1Beta, N, H, c.LayerNormEpsilon);
+            _d.ResidualLayerNormForward(s.Y, s.Residual1, s.Mean1, s.Rstd1, _a.X[l], _a.Scratch, w.Norm1Gamma, w.Norm1Beta, N, H, c.LayerNormEpsilon, _dropouts[3 * l + 1]);
             // X' = LN2(Y + Dropout(FFN(Y)))
             _d.MatmulForward(s.FfnPre, s.Y, w.Ffn1, w.Ffn1Bias, N, H, F);
             _d.ActivationForward(c.FfnActivation, s.FfnAct, s.FfnPre, (long)N * F);
             _d.MatmulForward(_a.Scratch, s.FfnAct, w.Ffn2, w.Ffn2Bias, N, F, H);
-            _d.DropoutForward(_a.Scratch, _a.Scratch, (long)N * H, _dropouts[3 * l + 2]);
-            _d.ResidualLayerNormForward(_a.X[l + 1], s.Residual2, s.Mean2, s.Rstd2, s.Y, _a.Scratch, w.Norm2Gamma, w.Norm2Beta, N, H, c.LayerNormEpsilon);
+            _d.ResidualLayerNormForward(_a.X[l + 1], s.Residual2, s.Mean2, s.Rstd2, s.Y, _a.Scratch, w.Norm2Gamma, w.Norm2Beta, N, H, c.LayerNormEpsilon, _dropouts[3 * l + 2]);
         }
     }
 

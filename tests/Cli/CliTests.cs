@@ -31,6 +31,8 @@ public class CliTests
     [TestCase(new[] { "pretrain", "--steps", "many" }, 2, "--steps needs an integer")]
     [TestCase(new[] { "pretrain", "--max-len", "4096" }, 2, "--max-len 4096 is out of range")]
     [TestCase(new[] { "pretrain", "--device", "tpu" }, 2, "--device must be one of")]
+    [TestCase(new[] { "pretrain", "--precision", "fp16" }, 2, "--precision must be one of fp32, tf32")]
+    [TestCase(new[] { "pretrain", "--device", "cpu", "--precision", "tf32" }, 2, "--precision tf32 applies to the cuda backend only")]
     [TestCase(new[] { "pretrain", "--heads", "3", "--hidden", "128" }, 2, "not divisible by --heads 3")]
     [TestCase(new[] { "pretrain", "--max-len", "256", "--max-position", "128" }, 2, "exceeds the positional table")]
     [TestCase(new[] { "pretrain", "--device", "cpu", "--data", "/nonexistent/wikitext" }, 1, "no wiki.train.tokens")]

@@ -111,12 +111,13 @@ public class CudaOpTests
         p.Check("dqkv", dqkv);
     }
 
-    [TestCase(512 * 64, 128, 0)]
-    [TestCase(37, 768, 1)]
-    [TestCase(5, 33, 0)]
-    public void LayerNorm(int N, int C, int offset)
+    [TestCase(512 * 64, 128, 0, 0.1f)]
+    [TestCase(37, 768, 1, 0f)]
+    [TestCase(5, 33, 0, 0.5f)]
+    public void LayerNorm(int N, int C, int offset, float dropoutRate)
     {
         using var p = Pair();
+        var dropout = Dropout.For(dropoutRate, seed: 4, step: 2, site: 3);
         var input = p.Input(p.Floats(N * C, 3f), offset);
         var other = p.Input(p.Floats(N * C), offset);
         var gamma = p.Input(p.Floats(C), offset);
@@ -125,8 +126,8 @@ public class CudaOpTests
         var residual = p.Poisoned(N * C, offset);
         var mean = p.Poisoned(N, offset);
         var rstd = p.Poisoned(N, offset);
-        cpu.ResidualLayerNormForward(output.Cpu, residual.Cpu, mean.Cpu, rstd.Cpu, input.Cpu, other.Cpu, gamma.Cpu, beta.Cpu, N, C, 1e-5f);
-        cuda.ResidualLayerNormForward(output.Gpu, residual.Gpu, mean.Gpu, rstd.Gpu, input.Gpu, other.Gpu, gamma.Gpu, beta.Gpu, N, C, 1e-5f);
+        cpu.ResidualLayerNormForward(output.Cpu, residual.Cpu, mean.Cpu, rstd.Cpu, input.Cpu, other.Cpu, gamma.Cpu, beta.Cpu, N, C, 1e-5f, dropout);
+        cuda.ResidualLayerNormForward(output.Gpu, residual.Gpu, mean.Gpu, rstd.Gpu, input.Gpu, other.Gpu, gamma.Gpu, beta.Gpu, N, C, 1e-5f, dropout);
         p.Check("residual", residual, 1e-6);
         p.Check("residual LN output", output);
         p.Check("mean", mean);

@@ -66,6 +66,13 @@ public sealed class GpuPair : IDisposable
     /// <summary>No NaN, and ||gpu - cpu|| &lt;= tolerance ||cpu|| (plus a floor for all-zero tensors).</summary>
     public void Check(string what, (FloatView Cpu, FloatView Gpu) pair, double tolerance = 1e-4)
     {
+        double relative = RelativeError(pair, what);
+        Assert.That(relative, Is.LessThanOrEqualTo(tolerance), $"{what}: relative error {relative:E2} over {pair.Cpu.Count} elements");
+    }
+
+    /// <summary>||gpu - cpu|| / ||cpu|| (with a floor for all-zero tensors); fails on any NaN.</summary>
+    public double RelativeError((FloatView Cpu, FloatView Gpu) pair, string what = "output")
+    {
         float[] expected = Download(Cpu, pair.Cpu), actual = Download(Cuda, pair.Gpu);
         double diff = 0, norm = 0;
         for (int i = 0; i < expected.Length; i++)
@@ -75,8 +82,7 @@ public sealed class GpuPair : IDisposable
             diff += Math.Pow(actual[i] - expected[i], 2);
             norm += Math.Pow(expected[i], 2);
         }
-        double relative = Math.Sqrt(diff) / Math.Max(Math.Sqrt(norm), 1e-6);
-        Assert.That(relative, Is.LessThanOrEqualTo(tolerance), $"{what}: relative error {relative:E2} over {expected.Length} elements");
+        return Math.Sqrt(diff) / Math.Max(Math.Sqrt(norm), 1e-6);
     }
 
     /// <summary>Bit-for-bit equality (dropout masks, gathers).</summary>

@@ -1,3 +1,4 @@
+using BertNative.Interop;
 using BertNative.Ilgpu;
 using BertNative.Tests.Reference;
 
@@ -13,9 +14,11 @@ public sealed class LayerNormTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
     private static readonly Shape[] Shapes = [new(1, 1), new(3, 7), new(2, 16), new(4, 37)];
 
     [Test]
-    public void ForwardMatchesReference([ValueSource(nameof(Shapes))] Shape shape, [Values] bool residual)
+    public void ForwardMatchesReference([ValueSource(nameof(Shapes))] Shape shape, [Values("plain", "residual", "residual p0.2")] string mode)
     {
         var (N, C) = shape;
+        bool residual = mode != "plain";
+        var dropout = Dropout.For(mode.EndsWith("p0.2") ? 0.2f : 0f, seed: 5, step: 3, site: 1);
         using var o = Session();
         double[] a = o.Floats(N * C, 3), b = o.Floats(N * C), gamma = o.Floats(C), beta = o.Floats(C);
         double[] output = new double[N * C], sum = new double[N * C], mean = new double[N], rstd = new double[N];
@@ -25,9 +28,9 @@ public sealed class LayerNormTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
         var rstdView = o.Poisoned(N);
         if (residual)
         {
-            ReferenceOps.ResidualLayerNormForward(output, sum, mean, rstd, a, b, gamma, beta, N, C, Epsilon);
+            ReferenceOps.ResidualLayerNormForward(output, sum, mean, rstd, a, b, gamma, beta, N, C, Epsilon, dropout);
             Backend.ResidualLayerNormForward(outputView, sumView, meanView, rstdView, o.Upload(a), o.Upload(b),
-                o.Upload(gamma), o.Upload(beta), N, C, Epsilon);
+                o.Upload(gamma), o.Upload(beta), N, C, Epsilon, dropout);
             o.Check("residual", sum, sumView);
         }
         else

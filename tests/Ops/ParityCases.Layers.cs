@@ -22,6 +22,7 @@ public static partial class ParityCases
             }
             yield return new($"LayerNormForward {s}", o => LayerNormForward(o, s.N, s.H, residual: false));
             yield return new($"ResidualLayerNormForward {s}", o => LayerNormForward(o, s.N, s.H, residual: true));
+            yield return new($"ResidualLayerNormForward p0.2 {s}", o => LayerNormForward(o, s.N, s.H, residual: true, dropoutRate: 0.2f));
             yield return new($"LayerNormBackward {s}", o => LayerNormBackward(o, s.N, s.H));
         }
         // GEMM shapes past the managed GEMM's blocking (Kc 256, Nc 512) and tile edges, and past the parallel grains.
@@ -110,17 +111,20 @@ public static partial class ParityCases
 
     private const float Epsilon = 1e-5f;
 
-    private static void LayerNormForward(OpSession o, int N, int C, bool residual)
+    private static void LayerNormForward(OpSession o, int N, int C, bool residual, float dropoutRate = 0f)
     {
+        var dropout = Dropout.For(dropoutRate, seed: 5, step: 3, site: 1);
         double[] a = o.Floats(N * C, 3), b = o.Floats(N * C), gamma = o.Floats(C), beta = o.Floats(C);
         double[] expected = new double[N * C], mean = new double[N], rstd = new double[N], sum = new double[N * C];
         FloatView output = o.Poisoned(N * C), meanView = o.Poisoned(N), rstdView = o.Poisoned(N);
         if (residual)
         {
-            ReferenceOps.ResidualLayerNormForward(expected, sum, mean, rstd, a, b, gamma, beta, N, C, Epsilon);
+            ReferenceOps.ResidualLayerNormForward(expected, sum, mean, rstd, a, b, gamma, beta, N, C, Epsilon, dropout);
             var sumView = o.Poisoned(N * C);
-            o.Backend.ResidualLayerNormForward(output, sumView, meanView, rstdView, o.Upload(a), o.Upload(b), o.Upload(gamma), o.Upload(beta), N, C, Epsilon);
+            var bView = o.Upload(b);
+            o.Backend.ResidualLayerNormForward(output, sumView, meanView, rstdView, o.Upload(a), bView, o.Upload(gamma), o.Upload(beta), N, C, Epsilon, dropout);
             o.Check("residual", sum, sumView);
+            o.Check("b (unchanged)", b, bView);
         }
         else
         {

@@ -73,18 +73,20 @@ public class ReferenceGradientTests
         Directional("qkv", qkv, dqkv, Loss, random);
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void LayerNorm(bool residual)
+    [TestCase(false, 0f)]
+    [TestCase(true, 0f)]
+    [TestCase(true, 0.3f)] // residual = a + dropout(b): b's gradient is DropoutBackward of the layernorm's
+    public void LayerNorm(bool residual, float dropoutRate)
     {
         var random = new Random(4);
+        var dropout = Dropout.For(dropoutRate, seed: 6, step: 1, site: 2);
         int N = 4, C = 9;
         double[] a = Random(random, N * C, 3), b = Random(random, N * C), gamma = Random(random, C), beta = Random(random, C), up = Random(random, N * C);
         double[] mean = new double[N], rstd = new double[N], input = new double[N * C];
         double Loss()
         {
             var y = new double[N * C];
-            if (residual) ReferenceOps.ResidualLayerNormForward(y, input, mean, rstd, a, b, gamma, beta, N, C, 1e-5);
+            if (residual) ReferenceOps.ResidualLayerNormForward(y, input, mean, rstd, a, b, gamma, beta, N, C, 1e-5, dropout);
             else ReferenceOps.LayerNormForward(y, mean, rstd, a, gamma, beta, N, C, 1e-5);
             return Dot(y, up);
         }
@@ -92,7 +94,12 @@ public class ReferenceGradientTests
         double[] dx = new double[N * C], dgamma = new double[C], dbeta = new double[C];
         ReferenceOps.LayerNormBackward(dx, dgamma, dbeta, up, residual ? input : a, gamma, mean, rstd, N, C);
         Directional("input a", a, dx, Loss, random);
-        if (residual) Directional("input b", b, dx, Loss, random);
+        if (residual)
+        {
+            var db = new double[N * C];
+            ReferenceOps.DropoutBackward(db, dx, N * C, dropout);
+            Directional("input b", b, db, Loss, random);
+        }
         Directional("gamma", gamma, dgamma, Loss, random);
         Directional("beta", beta, dbeta, Loss, random);
     }

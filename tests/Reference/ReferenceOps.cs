@@ -168,10 +168,11 @@ public static class ReferenceOps
         }
     }
 
+    /// <summary>residual = a + dropout(b); output = LN(residual).</summary>
     public static void ResidualLayerNormForward(double[] output, double[] residual, double[] mean, double[] rstd,
-        double[] a, double[] b, double[] gamma, double[] beta, int N, int C, double epsilon)
+        double[] a, double[] b, double[] gamma, double[] beta, int N, int C, double epsilon, Dropout dropout)
     {
-        for (int i = 0; i < N * C; i++) residual[i] = a[i] + b[i];
+        for (int i = 0; i < N * C; i++) residual[i] = a[i] + b[i] * DropoutFactor(dropout, i);
         LayerNormForward(output, mean, rstd, residual, gamma, beta, N, C, epsilon);
     }
 

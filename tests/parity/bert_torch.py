@@ -228,6 +228,9 @@ def cmd_train(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
+    # TF32 GEMMs (Ampere and newer) only when asked: PyTorch's own default for matmuls is full fp32.
+    torch.backends.cuda.matmul.allow_tf32 = args.precision == "tf32"
+    torch.backends.cudnn.allow_tf32 = args.precision == "tf32"
     if args.checkpoint:
         _, model = load_checkpoint(args.checkpoint, args.book_pytorch)
     else:
@@ -269,6 +272,7 @@ def cmd_train(args):
         print(json.dumps({"pairs_per_sec": pairs_per_sec, "mlm": mlm_avg, "nsp": nsp_avg,
                           "steps": args.steps, "threads": args.threads,
                           "device": device_name(device), "torch": torch.__version__,
+                          "precision": args.precision,
                           "step_seconds": step_seconds}))
     else:
         print(f"MLM loss {mlm_avg:.3f}, NSP loss {nsp_avg:.3f}")
@@ -307,6 +311,8 @@ def main():
     t.add_argument("--lr", type=float, default=0.01)
     t.add_argument("--seed", type=int, default=0, help="torch.manual_seed (init, dropout)")
     t.add_argument("--json", action="store_true", help="print one JSON object only")
+    t.add_argument("--precision", choices=["fp32", "tf32"], default="fp32",
+                   help="GEMM precision on a GPU (the cuda backend's --precision)")
     t.set_defaults(func=cmd_train)
 
     args = parser.parse_args()

@@ -9,6 +9,8 @@ namespace BertNative.Ilgpu.Kernels;
 /// Head h of batch b reads Q, K, V as [T,d] blocks of qkv[B,T,3H] with leading dimension 3H, and
 /// writes its output into columns [h d, (h+1) d) of output[B,T,H], so heads never need splitting or merging.
 /// probs holds the softmax before dropout; the dropped copy (and the backward's dprobs) live in scratch.
+/// Rows of padded tokens in qkv and doutput are read as zeros (GemmOperand's maskPaddedRows), so whatever they
+/// hold never reaches a valid token.
 /// </summary>
 internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm, ElementwiseKernels elementwise) : IDisposable
 {
@@ -21,27 +23,31 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
     {
         var s = new Shape(T, H, heads);
         // scores = Q K^T / sqrt(d) straight into probs, then softmax in place.
-        gemm.Run(stream, T, T, s.D, B, heads, qkv, s.Qkv(), qkv.SubView(H), s.Qkv(transposed: true), probs, s.Probs(), s.Scale);
+        gemm.Run(stream, T, T, s.D, B, heads, qkv, s.Qkv(), qkv.SubView(H), s.Qkv(transposed: true), probs, s.Probs(), s.Scale,
+            validLens: validLens);
         softmax.Forward(stream, probs, validLens, B, T, heads);
         var used = Dropped(stream, probs, s.ProbsCount(B), dropout);
-        gemm.Run(stream, T, s.D, T, B, heads, used, s.Probs(), qkv.SubView(2L * H), s.Qkv(), output, s.Heads());
+        gemm.Run(stream, T, s.D, T, B, heads, used, s.Probs(), qkv.SubView(2L * H), s.Qkv(), output, s.Heads(), validLens: validLens);
     }
 
     public void Backward(AcceleratorStream stream, ArrayView<float> dqkv, ArrayView<float> doutput, ArrayView<float> qkv,
-        ArrayView<float> probs, int B, int T, int H, int heads, Dropout dropout)
+        ArrayView<float> probs, ArrayView<int> validLens, int B, int T, int H, int heads, Dropout dropout)
     {
         var s = new Shape(T, H, heads);
         long count = s.ProbsCount(B);
         var dp = dprobs.View(stream, count);
         var used = Dropped(stream, probs, count, dropout);
         // d(dropped probs) = dout V^T; dV = dropped^T dout.
-        gemm.Run(stream, T, T, s.D, B, heads, doutput, s.Heads(), qkv.SubView(2L * H), s.Qkv(transposed: true), dp, s.Probs());
-        gemm.Run(stream, T, s.D, T, B, heads, used, s.Probs(transposed: true), doutput, s.Heads(), dqkv.SubView(2L * H), s.Qkv());
+        gemm.Run(stream, T, T, s.D, B, heads, doutput, s.Heads(), qkv.SubView(2L * H), s.Qkv(transposed: true), dp, s.Probs(),
+            validLens: validLens);
+        gemm.Run(stream, T, s.D, T, B, heads, used, s.Probs(transposed: true), doutput, s.Heads(), dqkv.SubView(2L * H), s.Qkv(),
+            validLens: validLens);
         if (dropout.IsActive) elementwise.Dropout(stream, dp, dp, count, dropout);
         softmax.Backward(stream, dp, probs, LaunchShape.Count((long)B * heads * T), T);
         // dQ = dS K / sqrt(d); dK = dS^T Q / sqrt(d).
-        gemm.Run(stream, T, s.D, T, B, heads, dp, s.Probs(), qkv.SubView(H), s.Qkv(), dqkv, s.Qkv(), s.Scale);
-        gemm.Run(stream, T, s.D, T, B, heads, dp, s.Probs(transposed: true), qkv, s.Qkv(), dqkv.SubView(H), s.Qkv(), s.Scale);
+        gemm.Run(stream, T, s.D, T, B, heads, dp, s.Probs(), qkv.SubView(H), s.Qkv(), dqkv, s.Qkv(), s.Scale, validLens: validLens);
+        gemm.Run(stream, T, s.D, T, B, heads, dp, s.Probs(transposed: true), qkv, s.Qkv(), dqkv.SubView(H), s.Qkv(), s.Scale,
+            validLens: validLens);
     }
 
     /// <summary>dropout(probs) in scratch, or probs itself when dropout is off. Same element index as the contract's.</summary>
@@ -61,13 +67,13 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
         public long ProbsCount(int B) => (long)B * HeadCount * T * T;
 
         /// <summary>A [T,d] head block of qkv[B,T,3H] (the view starts at the Q, K or V columns).</summary>
-        public GemmOperand Qkv(bool transposed = false) => new(3 * H, transposed, outer: (long)T * 3 * H, inner: D);
+        public GemmOperand Qkv(bool transposed = false) => new(3 * H, transposed, outer: (long)T * 3 * H, inner: D, maskPaddedRows: true);
 
         /// <summary>A [T,T] block of probs[B,heads,T,T].</summary>
         public GemmOperand Probs(bool transposed = false) => new(T, transposed, outer: (long)HeadCount * T * T, inner: (long)T * T);
 
-        /// <summary>A [T,d] head block of a merged-heads [B,T,H] tensor.</summary>
-        public GemmOperand Heads() => new(H, outer: (long)T * H, inner: D);
+        /// <summary>A [T,d] head block of a merged-heads [B,T,H] tensor (padded rows masked where it is read).</summary>
+        public GemmOperand Heads() => new(H, outer: (long)T * H, inner: D, maskPaddedRows: true);
     }
 
     public void Dispose()

@@ -6,22 +6,26 @@ namespace BertNative.Ilgpu.Kernels;
 /// <summary>
 /// One matrix operand of <see cref="GemmKernel"/>: row-major with leading dimension <c>Ld</c>, optionally
 /// transposed, and for batch z = outer * innerCount + inner starting at <c>outer * Outer + inner * Inner</c>
-/// (attention reads head h of batch b out of qkv[B,T,3H] this way).
+/// (attention reads head h of batch b out of qkv[B,T,3H] this way). With <c>maskPaddedRows</c>, stored rows
+/// (tokens) at or past validLens[outer] read as zeros: attention's padded tokens may hold anything, even NaN,
+/// and 0 * NaN in a product would reach the valid outputs.
 /// </summary>
 internal readonly struct GemmOperand
 {
-    public GemmOperand(int ld, bool transposed = false, long outer = 0, long inner = 0)
+    public GemmOperand(int ld, bool transposed = false, long outer = 0, long inner = 0, bool maskPaddedRows = false)
     {
         Ld = ld;
         Trans = transposed ? 1 : 0; // kernel arguments carry flags as ints: .NET's bool is not a device type
         Outer = outer;
         Inner = inner;
+        MaskPaddedRows = maskPaddedRows ? 1 : 0;
     }
 
     public int Ld { get; }
     public int Trans { get; }
     public long Outer { get; }
     public long Inner { get; }
+    public int MaskPaddedRows { get; }
 
     public long Base(int outer, int inner) => outer * Outer + inner * Inner;
 }
@@ -30,21 +34,29 @@ internal readonly struct GemmOperand
 /// Tiled shared-memory SGEMM, strided-batched: C[z] = alpha op(A[z]) op(B[z]) (+ bias per column) (+ C[z] when accumulating),
 /// with op(A) [M,K], op(B) [K,N], C [M,N]. One group of tile x tile threads computes one tile of C.
 /// </summary>
-internal sealed class GemmKernel
+internal sealed class GemmKernel : IDisposable
 {
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs> kernel;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<int>, GemmArgs> kernel;
     private readonly int tile;
 
     public GemmKernel(Accelerator accelerator)
     {
-        kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(Kernel);
+        kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmArgs>(Kernel);
         tile = LaunchShape.TileSize(accelerator);
+        dummyLens = accelerator.Allocate1D<int>(1);
     }
+
+    // Passed where a GEMM masks nothing (a kernel argument must be a valid view).
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> dummyLens;
+
+    public void Dispose() => dummyLens.Dispose();
 
     internal readonly record struct GemmArgs(int M, int N, int K, int InnerCount, GemmOperand A, GemmOperand B, GemmOperand C,
         float Alpha, int Accumulate, int HasBias);
 
-    private static void Kernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmArgs g)
+    private static void Kernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<int> validLens, GemmArgs g)
     {
         var tileA = SharedMemory.Allocate<float>(LaunchShape.MaxTile * LaunchShape.TileStride);
         var tileB = SharedMemory.Allocate<float>(LaunchShape.MaxTile * LaunchShape.TileStride);
@@ -52,15 +64,17 @@ internal sealed class GemmKernel
         int row = Grid.IdxY * t + ty, col = Grid.IdxX * t + tx;
         int outer = Grid.IdxZ / g.InnerCount, inner = Grid.IdxZ % g.InnerCount;
         long aBase = g.A.Base(outer, inner), bBase = g.B.Base(outer, inner), cBase = g.C.Base(outer, inner);
+        int aRows = g.A.MaskPaddedRows != 0 ? validLens[outer] : int.MaxValue; // stored rows past these read as 0
+        int bRows = g.B.MaskPaddedRows != 0 ? validLens[outer] : int.MaxValue;
 
         float acc = 0f;
         for (int k0 = 0; k0 < g.K; k0 += t)
         {
             // Thread (ty, tx) loads op(A)[row, k0 + tx] and op(B)[k0 + ty, col]; out-of-range reads are zeros.
             int ka = k0 + tx, kb = k0 + ty;
-            tileA[ty * LaunchShape.TileStride + tx] = row < g.M && ka < g.K
+            tileA[ty * LaunchShape.TileStride + tx] = row < g.M && ka < g.K && (g.A.Trans != 0 ? ka : row) < aRows
                 ? a[aBase + (g.A.Trans != 0 ? (long)ka * g.A.Ld + row : (long)row * g.A.Ld + ka)] : 0f;
-            tileB[ty * LaunchShape.TileStride + tx] = kb < g.K && col < g.N
+            tileB[ty * LaunchShape.TileStride + tx] = kb < g.K && col < g.N && (g.B.Trans != 0 ? col : kb) < bRows
                 ? b[bBase + (g.B.Trans != 0 ? (long)col * g.B.Ld + kb : (long)kb * g.B.Ld + col)] : 0f;
             Group.Barrier();
             for (int k = 0; k < t; k++)
@@ -77,13 +91,18 @@ internal sealed class GemmKernel
     }
 
     /// <param name="bias">[N] added to every row when <paramref name="hasBias"/>; any view otherwise.</param>
+    /// <param name="validLens">[outerCount] rows kept by operands with maskPaddedRows; any view otherwise.</param>
     public void Run(AcceleratorStream stream, int M, int N, int K, int outerCount, int innerCount,
         ArrayView<float> a, GemmOperand aOp, ArrayView<float> b, GemmOperand bOp, ArrayView<float> c, GemmOperand cOp,
-        float alpha = 1f, bool accumulate = false, ArrayView<float> bias = default, bool hasBias = false)
+        float alpha = 1f, bool accumulate = false, ArrayView<float> bias = default, bool hasBias = false,
+        ArrayView<int> validLens = default)
     {
+        if ((aOp.MaskPaddedRows | bOp.MaskPaddedRows) != 0 && validLens.Length < outerCount)
+            throw new ArgumentException("masked GEMM operands need validLens for every outer batch");
         if (M == 0 || N == 0 || outerCount * innerCount == 0) return;
         var grid = new Index3D(LaunchShape.CeilDiv(N, tile), LaunchShape.CeilDiv(M, tile), outerCount * innerCount);
         var args = new GemmArgs(M, N, K, innerCount, aOp, bOp, cOp, alpha, accumulate ? 1 : 0, hasBias ? 1 : 0);
-        kernel(stream, new KernelConfig(grid, new Index3D(tile, tile, 1)), a, b, c, hasBias ? bias : c, args);
+        kernel(stream, new KernelConfig(grid, new Index3D(tile, tile, 1)), a, b, c, hasBias ? bias : c,
+            validLens.IsValid ? validLens : dummyLens.View, args);
     }
 }

@@ -1,3 +1,4 @@
+using BertNative.Interop;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -28,9 +29,10 @@ internal sealed class LayerNormKernels
         block = LaunchShape.BlockSize(accelerator);
     }
 
-    internal readonly record struct ForwardArgs(int C, float Epsilon, int HasResidual);
+    internal readonly record struct ForwardArgs(int C, float Epsilon, int HasResidual, int HasDropout, ulong DropoutKey,
+        uint DropoutThreshold, float DropoutScale);
 
-    /// <summary>x = a (+ b, stored to residual when fused); output = (x - mean) rstd gamma + beta.</summary>
+    /// <summary>x = a (+ dropout(b), stored to residual when fused); output = (x - mean) rstd gamma + beta.</summary>
     private static void ForwardKernel(ArrayView<float> output, ArrayView<float> residual, ArrayView<float> mean, ArrayView<float> rstd,
         ArrayView<float> a, ArrayView<float> b, ArrayView<float> gamma, ArrayView<float> beta, ForwardArgs args)
     {
@@ -41,7 +43,7 @@ internal sealed class LayerNormKernels
         float sum = 0f;
         for (int c = tid; c < C; c += step)
         {
-            float x = Input(a, b, args.HasResidual, rowStart + c);
+            float x = Input(a, b, args, rowStart + c);
             if (args.HasResidual != 0) residual[rowStart + c] = x;
             sum += x;
         }
@@ -64,7 +66,12 @@ internal sealed class LayerNormKernels
         }
     }
 
-    private static float Input(ArrayView<float> a, ArrayView<float> b, int hasResidual, long i) => hasResidual != 0 ? a[i] + b[i] : a[i];
+    private static float Input(ArrayView<float> a, ArrayView<float> b, ForwardArgs args, long i)
+    {
+        if (args.HasResidual == 0) return a[i];
+        float summand = args.HasDropout != 0 ? DeviceMath.Drop(b[i], args.DropoutKey, args.DropoutThreshold, args.DropoutScale, i) : b[i];
+        return a[i] + summand;
+    }
 
     /// <summary>x after the first pass; each thread rereads only elements it wrote, so residual may alias a or b.</summary>
     private static float Stored(ArrayView<float> a, ArrayView<float> residual, int hasResidual, long i) => hasResidual != 0 ? residual[i] : a[i];
@@ -109,14 +116,15 @@ internal sealed class LayerNormKernels
         dbeta[c] += sumBeta;
     }
 
-    /// <param name="b">The second summand when <paramref name="residual"/> is fused (hasResidual); otherwise any view.</param>
+    /// <param name="b">The second summand (after <paramref name="dropout"/>) when <paramref name="residual"/> is fused
+    /// (hasResidual); otherwise any view.</param>
     public void Forward(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> residual, ArrayView<float> mean,
         ArrayView<float> rstd, ArrayView<float> a, ArrayView<float> b, bool hasResidual, ArrayView<float> gamma, ArrayView<float> beta,
-        int N, int C, float epsilon)
+        int N, int C, float epsilon, Dropout dropout)
     {
         if (N == 0) return;
         forward(stream, new KernelConfig(N, block), output, residual, mean, rstd, a, b, gamma, beta,
-            new ForwardArgs(C, epsilon, hasResidual ? 1 : 0));
+            new ForwardArgs(C, epsilon, hasResidual ? 1 : 0, dropout.IsActive ? 1 : 0, dropout.Key, dropout.Threshold, dropout.Scale));
     }
 
     public void Backward(AcceleratorStream stream, ArrayView<float> dinput, ArrayView<float> dgamma, ArrayView<float> dbeta,

@@ -72,10 +72,12 @@ public interface IBertOps
     void LayerNormForward(FloatView output, FloatView mean, FloatView rstd, FloatView input,
         FloatView gamma, FloatView beta, int N, int C, float epsilon);
 
-    /// <summary>residual = a + b; output = LN(residual) (the post-LN block's "add &amp; norm"). residual is kept for backward.</summary>
+    /// <summary>residual = a + dropout(b); output = LN(residual) (the post-LN block's "dropout, add &amp; norm" in one op).
+    /// residual is kept for backward; b is not changed. Dropout element index = n*C + c, as DropoutForward over
+    /// the [N,C] b would use, so backward is LayerNormBackward then DropoutBackward with the same dropout.</summary>
     /// <param name="residual">[N,C] written</param><param name="a">[N,C]</param><param name="b">[N,C]</param>
     void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd,
-        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon);
+        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon, Dropout dropout);
 
     /// <summary>dinput (=) = d LN / d input; dgamma += ; dbeta += . For the residual form, input is the saved residual
     /// and dinput is the gradient of both summands.</summary>

@@ -1,6 +1,6 @@
 namespace BertNative.Interop.Cpu;
 
-// LayerNorm over the last dimension (biased variance, two-pass), optionally fused with the residual add.
+// LayerNorm over the last dimension (biased variance, two-pass), optionally fused with dropout and the residual add.
 // Rows are split over the threads; dgamma/dbeta are summed per chunk in scratch, then added in chunk order.
 public sealed unsafe partial class CpuBackend
 {
@@ -9,25 +9,32 @@ public sealed unsafe partial class CpuBackend
     public void LayerNormForward(FloatView output, FloatView mean, FloatView rstd, FloatView input,
         FloatView gamma, FloatView beta, int N, int C, float epsilon)
         => LayerNormRows(Ptr(output, (long)N * C), Ptr(mean, N), Ptr(rstd, N), Ptr(input, (long)N * C), null, null,
-            Ptr(gamma, C), Ptr(beta, C), N, C, epsilon);
+            Ptr(gamma, C), Ptr(beta, C), N, C, epsilon, Dropout.None);
 
     public void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd,
-        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon)
+        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon, Dropout dropout)
         => LayerNormRows(Ptr(output, (long)N * C), Ptr(mean, N), Ptr(rstd, N), Ptr(residual, (long)N * C),
-            Ptr(a, (long)N * C), Ptr(b, (long)N * C), Ptr(gamma, C), Ptr(beta, C), N, C, epsilon);
+            Ptr(a, (long)N * C), Ptr(b, (long)N * C), Ptr(gamma, C), Ptr(beta, C), N, C, epsilon, dropout);
 
-    /// <summary>Normalizes x (first set to a + b when a is given) into y.</summary>
+    /// <summary>Normalizes x (first set to a + dropout(b) when a is given) into y.</summary>
     private void LayerNormRows(float* y, float* means, float* rstds, float* x, float* a, float* b,
-        float* gamma, float* beta, int N, int C, float epsilon)
+        float* gamma, float* beta, int N, int C, float epsilon, Dropout dropout)
     {
         _parallel.ForChunks(N, LayerNormRowGrain, (_, start, end) =>
         {
             var g = new ReadOnlySpan<float>(gamma, C);
             var bt = new ReadOnlySpan<float>(beta, C);
+            // dropout(b) of one row, beside the row: x may alias a or b, so b is never dropped in place.
+            Span<float> dropped = a != null && dropout.IsActive ? stackalloc float[C] : default;
             for (long n = start; n < end; n++)
             {
                 var row = new Span<float>(x + n * C, C);
-                if (a != null) Simd.Add(new ReadOnlySpan<float>(a + n * C, C), new ReadOnlySpan<float>(b + n * C, C), row);
+                if (!dropped.IsEmpty)
+                {
+                    fixed (float* d = dropped) DropoutMask.Apply(d, b + n * C, C, n * C, dropout);
+                    Simd.Add(new ReadOnlySpan<float>(a + n * C, C), dropped, row);
+                }
+                else if (a != null) Simd.Add(new ReadOnlySpan<float>(a + n * C, C), new ReadOnlySpan<float>(b + n * C, C), row);
                 var outRow = new Span<float>(y + n * C, C);
                 float mu = Simd.Sum(row) / C;
                 Simd.ScaleShift(row, 1f, -mu, outRow);

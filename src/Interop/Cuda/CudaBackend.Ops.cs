@@ -24,7 +24,7 @@ public sealed partial class CudaBackend
         long rows = (long)B * T;
         Need(doutput, rows * H); Need(tokens, rows); Need(segments, rows); Need(dSegmentTable, 2L * H);
         if (dPositionTable is { } dp) Need(dp, (long)T * H);
-        CudaCheck.Ok(CudaNative.bn_embedding_backward(Ptr(dTokenTable), Ptr(dSegmentTable), Ptr(dPositionTable),
+        CudaCheck.Ok(CudaNative.bn_embedding_backward(context, Ptr(dTokenTable), Ptr(dSegmentTable), Ptr(dPositionTable),
             Ptr(doutput), Ptr(tokens), Ptr(segments), B, T, H, stream));
     }
 
@@ -71,12 +71,12 @@ public sealed partial class CudaBackend
     }
 
     public void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd,
-        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon)
+        FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon, Dropout dropout)
     {
         Need(output, (long)N * C); Need(residual, (long)N * C); Need(mean, N); Need(rstd, N);
         Need(a, (long)N * C); Need(b, (long)N * C); Need(gamma, C); Need(beta, C);
         CudaCheck.Ok(CudaNative.bn_residual_layernorm_forward(Ptr(output), Ptr(residual), Ptr(mean), Ptr(rstd), Ptr(a), Ptr(b),
-            Ptr(gamma), Ptr(beta), N, C, epsilon, stream));
+            Ptr(gamma), Ptr(beta), N, C, epsilon, dropout.P, dropout.Key, dropout.Threshold, dropout.Scale, stream));
     }
 
     public void LayerNormBackward(FloatView dinput, FloatView dgamma, FloatView dbeta, FloatView doutput,
@@ -84,7 +84,7 @@ public sealed partial class CudaBackend
     {
         Need(dinput, (long)N * C); Need(dgamma, C); Need(dbeta, C); Need(doutput, (long)N * C); Need(input, (long)N * C);
         Need(gamma, C); Need(mean, N); Need(rstd, N);
-        CudaCheck.Ok(CudaNative.bn_layernorm_backward(Ptr(dinput), Ptr(dgamma), Ptr(dbeta), Ptr(doutput), Ptr(input),
+        CudaCheck.Ok(CudaNative.bn_layernorm_backward(context, Ptr(dinput), Ptr(dgamma), Ptr(dbeta), Ptr(doutput), Ptr(input),
             Ptr(gamma), Ptr(mean), Ptr(rstd), N, C, stream));
     }
 

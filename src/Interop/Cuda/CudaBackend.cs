@@ -16,26 +16,31 @@ public sealed partial class CudaBackend : IBackend
     readonly nint stream;
     readonly nint context;
 
-    CudaBackend(int device)
+    CudaBackend(int device, CudaPrecision precision)
     {
         CudaCheck.Ok(CudaNative.bn_set_device(device));
         Device = device;
         streamHandle = CudaStreamHandle.Create();
-        contextHandle = BlasContextHandle.Create();
+        contextHandle = BlasContextHandle.Create(precision);
         stream = streamHandle.DangerousGetHandle();
         context = contextHandle.DangerousGetHandle();
-        DeviceDescription = Describe(device);
+        Precision = precision;
+        DeviceDescription = Describe(device, precision);
     }
 
-    /// <summary>The backend on <paramref name="device"/>; throws <see cref="BertNativeException"/> saying why when CUDA is unusable.</summary>
-    public static CudaBackend Create(int device = 0)
+    /// <summary>The backend on <paramref name="device"/> with GEMMs at <paramref name="precision"/>; throws
+    /// <see cref="BertNativeException"/> saying why when CUDA is unusable.</summary>
+    public static CudaBackend Create(int device = 0, CudaPrecision precision = CudaPrecision.Fp32)
     {
         if (CudaProbe.UnavailableReason is { } reason) throw new BertNativeException($"--device cuda: {reason}");
-        return CreateOnDevice(device);
+        return CreateOnDevice(device, precision);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    static CudaBackend CreateOnDevice(int device) => new(device);
+    static CudaBackend CreateOnDevice(int device, CudaPrecision precision) => new(device, precision);
+
+    /// <summary>The compute type of every GEMM this backend runs.</summary>
+    public CudaPrecision Precision { get; }
 
     public string Name => "cuda";
 
@@ -65,7 +70,7 @@ public sealed partial class CudaBackend : IBackend
         streamHandle.Dispose();
     }
 
-    static unsafe string Describe(int device)
+    static unsafe string Describe(int device, CudaPrecision precision)
     {
         byte* name = stackalloc byte[256];
         CudaCheck.Ok(CudaNative.bn_device_name(device, name, 256));
@@ -76,7 +81,8 @@ public sealed partial class CudaBackend : IBackend
         CudaCheck.Ok(CudaNative.bn_mem_info(out _, out long total));
         string gpu = Marshal.PtrToStringUTF8((nint)name) ?? "?";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{gpu} (sm_{major}{minor}, {total >> 30} GiB), driver {Version(driver)}, runtime {Version(runtime)}, " +
+            $"{gpu} (sm_{major}{minor}, {total >> 30} GiB), {precision.ToString().ToLowerInvariant()} GEMMs, " +
+            $"driver {Version(driver)}, runtime {Version(runtime)}, " +
             $"cuBLASLt {cublasLt}, {CudaLibrary.LoadedPath ?? CudaLibrary.FileName}");
     }
 

@@ -34,18 +34,20 @@ public class CudaException : BertNativeException
     };
 }
 
-/// <summary>cudaMalloc did not fit: says how much was asked, how much is free, and what to lower.</summary>
+/// <summary>cudaMalloc did not fit: says how much was asked (when the caller knows), how much is free, and what to lower.</summary>
 public sealed class GpuOutOfMemoryException : CudaException
 {
-    public GpuOutOfMemoryException(long requestedBytes, long freeBytes, string nativeMessage, string call)
-        : base(4, nativeMessage, call,
-            $"out of GPU memory: tried {Megabytes(requestedBytes)} MB, {Megabytes(freeBytes)} MB free; lower --batch or --max-len")
+    public GpuOutOfMemoryException(long? requestedBytes, long freeBytes, string nativeMessage, string call)
+        : base(4, nativeMessage, call, requestedBytes is { } bytes
+            ? $"out of GPU memory: tried {Megabytes(bytes)} MB, {Megabytes(freeBytes)} MB free; lower --batch or --max-len"
+            : $"out of GPU memory ({nativeMessage}), {Megabytes(freeBytes)} MB free; lower --batch or --max-len")
     {
         RequestedBytes = requestedBytes;
         FreeBytes = freeBytes;
     }
 
-    public long RequestedBytes { get; }
+    /// <summary>The allocation that failed, when the call knows it (null for an op's own scratch).</summary>
+    public long? RequestedBytes { get; }
     public long FreeBytes { get; }
 
     static string Megabytes(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F0", System.Globalization.CultureInfo.InvariantCulture);

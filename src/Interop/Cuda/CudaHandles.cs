@@ -63,9 +63,9 @@ internal sealed class BlasContextHandle : SafeHandleZeroOrMinusOneIsInvalid
 {
     BlasContextHandle() : base(true) { }
 
-    internal static BlasContextHandle Create()
+    internal static BlasContextHandle Create(CudaPrecision precision)
     {
-        CudaCheck.Ok(CudaNative.bn_context_create(out nint context));
+        CudaCheck.Ok(CudaNative.bn_context_create(out nint context, (int)precision));
         var handle = new BlasContextHandle();
         handle.SetHandle(context);
         return handle;

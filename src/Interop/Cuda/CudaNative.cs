@@ -12,7 +12,7 @@ internal static unsafe partial class CudaNative
     internal const string Library = "bertnative_kernels";
 
     /// <summary>BN_VERSION of the header these bindings match; a library reporting another is stale.</summary>
-    internal const int AbiVersion = 2;
+    internal const int AbiVersion = 3;
 
     // The resolver must be in place before the first stub runs; a static constructor on the
     // class that owns the stubs guarantees that.
@@ -47,14 +47,14 @@ internal static unsafe partial class CudaNative
     [LibraryImport(Library)] internal static partial int bn_memcpy_dtod(nint destination, nint source, long bytes, nint stream);
     [LibraryImport(Library)] internal static partial int bn_memset_zero(nint destination, long bytes, nint stream);
 
-    [LibraryImport(Library)] internal static partial int bn_context_create(out nint context);
+    [LibraryImport(Library)] internal static partial int bn_context_create(out nint context, int precision);
     [LibraryImport(Library)] internal static partial int bn_context_destroy(nint context);
 
     [LibraryImport(Library)]
     internal static partial int bn_embedding_forward(nint output, nint tokens, nint segments, nint tokenTable,
         nint segmentTable, nint positionTable, int B, int T, int H, nint stream);
     [LibraryImport(Library)]
-    internal static partial int bn_embedding_backward(nint dTokenTable, nint dSegmentTable, nint dPositionTable,
+    internal static partial int bn_embedding_backward(nint context, nint dTokenTable, nint dSegmentTable, nint dPositionTable,
         nint doutput, nint tokens, nint segments, int B, int T, int H, nint stream);
 
     [LibraryImport(Library)]
@@ -76,9 +76,10 @@ internal static unsafe partial class CudaNative
         int N, int C, float epsilon, nint stream);
     [LibraryImport(Library)]
     internal static partial int bn_residual_layernorm_forward(nint output, nint residual, nint mean, nint rstd, nint a, nint b,
-        nint gamma, nint beta, int N, int C, float epsilon, nint stream);
+        nint gamma, nint beta, int N, int C, float epsilon, float dropoutP, ulong dropoutKey, uint dropoutThreshold, float dropoutScale,
+        nint stream);
     [LibraryImport(Library)]
-    internal static partial int bn_layernorm_backward(nint dinput, nint dgamma, nint dbeta, nint doutput, nint input,
+    internal static partial int bn_layernorm_backward(nint context, nint dinput, nint dgamma, nint dbeta, nint doutput, nint input,
         nint gamma, nint mean, nint rstd, int N, int C, nint stream);
 
     [LibraryImport(Library)]

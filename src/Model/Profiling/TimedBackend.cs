@@ -64,8 +64,8 @@ public sealed class TimedBackend(IBackend inner) : IBackend
     public void LayerNormForward(FloatView output, FloatView mean, FloatView rstd, FloatView input, FloatView gamma, FloatView beta, int N, int C, float epsilon) =>
         Time(nameof(LayerNormForward), () => inner.LayerNormForward(output, mean, rstd, input, gamma, beta, N, C, epsilon));
 
-    public void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd, FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon) =>
-        Time(nameof(ResidualLayerNormForward), () => inner.ResidualLayerNormForward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon));
+    public void ResidualLayerNormForward(FloatView output, FloatView residual, FloatView mean, FloatView rstd, FloatView a, FloatView b, FloatView gamma, FloatView beta, int N, int C, float epsilon, Dropout dropout) =>
+        Time(nameof(ResidualLayerNormForward), () => inner.ResidualLayerNormForward(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon, dropout));
 
     public void LayerNormBackward(FloatView dinput, FloatView dgamma, FloatView dbeta, FloatView doutput, FloatView input, FloatView gamma, FloatView mean, FloatView rstd, int N, int C) =>
         Time(nameof(LayerNormBackward), () => inner.LayerNormBackward(dinput, dgamma, dbeta, doutput, input, gamma, mean, rstd, N, C));

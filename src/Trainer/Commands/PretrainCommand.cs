@@ -24,6 +24,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         TrainingOptions.Lr, TrainingOptions.Schedule, TrainingOptions.Warmup, TrainingOptions.WeightDecay, TrainingOptions.Clip,
         DataOptions.Seed,
         DeviceOptions.Device, DeviceOptions.Threads,
+        DeviceOptions.Precision,
         .. ReplicaSet.All,
         DataOptions.DataDir, TrainingOptions.Corpus, TrainingOptions.MinFreq,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json (must be new or empty)"),

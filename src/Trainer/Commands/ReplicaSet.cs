@@ -63,6 +63,7 @@ public sealed class ReplicaSet : IDisposable
     public static ReplicaSet Create(ParsedOptions o, int globalBatch)
     {
         string device = o.Choice("device", DeviceOptions.Names);
+        var precision = DeviceOptions.ReadPrecision(o, device);
         int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = o.Int("accumulate", 1, 1 << 20);
         string distributed = o.Choice("distributed", "off", "mpi", "nccl");
         var timeout = TimeSpan.FromSeconds(o.Float("comm-timeout", 0.1f, 86_400f));
@@ -77,16 +78,16 @@ public sealed class ReplicaSet : IDisposable
         if (ranks * accumulate > globalBatch)
             throw new CliException($"--batch {globalBatch} is smaller than {ranks} {(distributed == "off" ? "replicas" : "ranks")} x --accumulate {accumulate}: every micro-batch needs a pair; raise --batch or lower them");
         return distributed == "off"
-            ? CreateInProcess(device, threads, replicas, accumulate, timeout, overlap)
-            : CreateMpi(device, threads, accumulate, timeout, overlap, nccl: distributed == "nccl");
+            ? CreateInProcess(device, precision, threads, replicas, accumulate, timeout, overlap)
+            : CreateMpi(device, precision, threads, accumulate, timeout, overlap, nccl: distributed == "nccl");
     }
 
-    private static ReplicaSet CreateInProcess(string device, int threads, int replicas, int accumulate, TimeSpan timeout, bool overlap)
+    private static ReplicaSet CreateInProcess(string device, CudaPrecision precision, int threads, int replicas, int accumulate, TimeSpan timeout, bool overlap)
     {
         int threadsEach = replicas == 1 ? threads : Math.Max(1, (threads > 0 ? threads : Environment.ProcessorCount) / replicas);
         if (replicas > 1 && device == "ilgpu")
             throw new CliException("--replicas above 1 runs on cpu or cuda; ilgpu runs one replica (use --device cuda for several GPUs)");
-        var (first, line) = BackendSelector.Select(device, threadsEach);
+        var (first, line) = BackendSelector.Select(device, threadsEach, precision);
         if (replicas == 1) return new ReplicaSet([first], [null], line, accumulate, overlap, mpi: false);
         var backends = new List<IBackend> { first };
         try
@@ -95,7 +96,7 @@ public sealed class ReplicaSet : IDisposable
             {
                 int gpus = CudaProbe.DeviceCount;
                 if (replicas > gpus) throw new CliException($"--replicas {replicas} needs {replicas} GPUs; {gpus} visible (CUDA_VISIBLE_DEVICES limits them)");
-                for (int g = 1; g < replicas; g++) backends.Add(CudaOn(g));
+                for (int g = 1; g < replicas; g++) backends.Add(CudaOn(g, precision));
             }
             else if (first.Name == "cpu")
                 for (int r = 1; r < replicas; r++) backends.Add(new CpuBackend(threadsEach));
@@ -129,14 +130,14 @@ public sealed class ReplicaSet : IDisposable
         return backends.Select((b, rank) => (ICommunicator?)new RingCommunicator(ring.Transport(rank), b)).ToArray();
     }
 
-    private static ReplicaSet CreateMpi(string device, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
+    private static ReplicaSet CreateMpi(string device, CudaPrecision precision, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
     {
         var mpi = MpiSession.Start();
         if (nccl && CudaProbe.UnavailableReason is { } noCuda)
             throw new BertNativeException($"--distributed nccl: {noCuda}; use --distributed mpi on this machine");
         var (backend, line) = device == "cuda" || nccl || (device == "auto" && CudaProbe.IsAvailable)
-            ? CudaOfLocalRank()
-            : BackendSelector.Select(device, threads);
+            ? CudaOfLocalRank(precision)
+            : BackendSelector.Select(device, threads, precision);
         var shared = new List<IDisposable>();
         var transport = new MpiRingTransport(mpi, timeout);
         var hostRing = new RingCommunicator(transport, backend is CpuBackend ? backend : HostMemory(shared));
@@ -181,15 +182,15 @@ public sealed class ReplicaSet : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static IBackend CudaOn(int gpu) => CudaBackend.Create(gpu);
+    private static IBackend CudaOn(int gpu, CudaPrecision precision) => CudaBackend.Create(gpu, precision);
 
     /// <summary>Under mpirun each process takes the GPU of its rank on the machine.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (IBackend, string) CudaOfLocalRank()
+    private static (IBackend, string) CudaOfLocalRank(CudaPrecision precision)
     {
         if (CudaProbe.UnavailableReason is { } reason) throw new BertNativeException($"--device cuda: {reason}; use --device cpu (or auto)");
         int gpu = MpiSession.LocalRank % CudaProbe.DeviceCount;
-        var cuda = CudaOn(gpu);
+        var cuda = CudaOn(gpu, precision);
         return (cuda, $"backend cuda (GPU {gpu}, local rank {MpiSession.LocalRank}): {cuda.DeviceDescription}");
     }
 
