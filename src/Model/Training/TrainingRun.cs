@@ -128,6 +128,7 @@ public sealed class TrainingRun
     /// <summary>Evaluates on the plan's held-out examples and appends the result to the metrics.</summary>
     public EvaluationResult Evaluate(int step)
     {
+        _model.Backend.BindToCallingThread(); // replicas step on threads of their own; this runs on the caller's
         var result = Evaluator.Evaluate(_model, _plan.EvalExamples ?? throw new InvalidOperationException("no evaluation examples"), _plan.EvalSplit);
         _evaluations.Add((step, result));
         _folder.Write(MetricsFile, () => File.AppendAllText(_folder.File(MetricsFile), RunMetrics.EvaluationLine(step, result) + "\n"));
@@ -157,6 +158,7 @@ public sealed class TrainingRun
         {
             ["steps"] = _loop.CompletedSteps.ToString(CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture), ["loss"] = s.LossMode.ToString(),
         };
+        _model.Backend.BindToCallingThread();
         float[] m = new float[_model.Layout.TotalCount], v = new float[_model.Layout.TotalCount];
         _model.Backend.Download(_model.AdamM, m);
         _model.Backend.Download(_model.AdamV, v);
