@@ -85,6 +85,7 @@ public sealed class TrainingRun
             throw new BertNativeException($"--resume: the run already has {state.CompletedSteps} steps; --steps is the total, so pass more than {state.CompletedSteps}");
         foreach (var model in runner.Replicas.Select(r => r.Model))
         {
+            model.Backend.BindToCallingThread();
             model.Backend.Upload(model.Parameters.All, parameters);
             model.Backend.Upload(model.AdamM, m);
             model.Backend.Upload(model.AdamV, v);
