@@ -59,6 +59,35 @@ public class MpiLaunchTests
         Assert.That(all, Does.Not.Contain("sentence pairs/sec"), "no step ran");
     }
 
+    [Test]
+    public void ARunResumedUnderMpirunEndsBitForBitWhereTheUninterruptedRunEnds()
+    {
+        string dir = Scratch("resume");
+        Directory.CreateDirectory(dir);
+        string corpus = Path.Combine(dir, "corpus.txt");
+        var rng = new BertNative.Model.Data.SeededRandom(3);
+        File.WriteAllLines(corpus, Enumerable.Range(0, 40).Select(_ => " " + string.Join(" . ", Enumerable.Range(0, 4).Select(_ =>
+            string.Join(' ', Enumerable.Range(0, 2 + rng.NextInt(4)).Select(_ => $"w{rng.NextInt(30)}")))) + " . "));
+        string[] tiny = ["pretrain", "--device", "cpu", "--corpus", corpus, "--min-freq", "1", "--max-len", "16", "--batch", "32", "--hidden", "16",
+            "--ffn", "32", "--heads", "2", "--layers", "1", "--seed", "3", "--threads", "1", "--distributed", "mpi"];
+        try
+        {
+            var whole = MpiRun(2, [.. tiny, "--steps", "4", "--out", Path.Combine(dir, "whole")]);
+            Assert.That(whole.Code, Is.Zero, whole.Err);
+            var first = MpiRun(2, [.. tiny, "--steps", "2", "--out", Path.Combine(dir, "split")]);
+            Assert.That(first.Code, Is.Zero, first.Err);
+            var resumed = MpiRun(2, ["pretrain", "--resume", Path.Combine(dir, "split"), "--steps", "4", "--device", "cpu", "--threads", "1", "--distributed", "mpi"]);
+            Assert.That(resumed.Code, Is.Zero, resumed.Err);
+            Assert.Multiple(() =>
+            {
+                foreach (string file in new[] { "model.safetensors", "adam_m.safetensors", "adam_v.safetensors" })
+                    Assert.That(File.ReadAllBytes(Path.Combine(dir, "split", "checkpoint", file)), Is.EqualTo(File.ReadAllBytes(Path.Combine(dir, "whole", "checkpoint", file))), file);
+                Assert.That(File.ReadAllLines(Path.Combine(dir, "split", "metrics.jsonl")), Has.Length.EqualTo(4), "rank 0 alone writes the run");
+            });
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? FindOnPath("dotnet") ?? "dotnet";
     private static string Trainer => Path.Combine(AppContext.BaseDirectory, "bertnative.dll");
 
