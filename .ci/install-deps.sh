@@ -3,6 +3,7 @@
 set -euo pipefail
 need=()
 /usr/bin/python3 -c "import torch" 2>/dev/null || need+=(python3-torch)
+/usr/bin/python3 -c "import onnx" 2>/dev/null || need+=(python3-onnx)   # the ONNX export's checker test (~10 MB)
 ldconfig -p | grep -q "libopenblas.so.0" || need+=(libopenblas0-pthread)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
