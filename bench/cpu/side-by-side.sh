@@ -4,7 +4,7 @@
 # as installed and at its best: Debian's OpenBLAS 0.3.21 may run kernels far below the CPU (its generic Prescott
 # ones on new Intel Xeons), and PyTorch's spinning OpenMP threads can take the cores from OpenBLAS's. So it
 # prints PyTorch's BLAS core, probes every OPENBLAS_CORETYPE this CPU can run x OMP_WAIT_POLICY (unset, PASSIVE)
-# with a short run, and then times rounds of BertNative, PyTorch as installed and PyTorch with the best setting.
+# with short runs (two passes), and then times rounds of BertNative, PyTorch as installed and PyTorch with the best setting.
 # "As installed" means OPENBLAS_*/OMP_WAIT_POLICY unset; the caller's values are reported, never used.
 # Writes bench/results/<date>-cpu-side-by-side-<machine>.md (BENCH_MACHINE names the machine; default: the host
 # name; BENCH_NOTE adds a line, e.g. that the machine was shared) and prints the ratios.
@@ -62,18 +62,23 @@ for core in "${candidates[@]}"; do
   if [ "${got,,}" = "${core,,}" ] && [ "${got,,}" != "${installed_core,,}" ]; then settings+=("OPENBLAS_CORETYPE=$core"); fi
 done
 
-# Probe each core x wait policy with a short run; the fastest is "PyTorch tuned".
-: > "$work/probes.tsv"
+# Probe each core x wait policy with short runs, twice (the second pass in reverse order, so a slow spell on a
+# shared machine does not sink one setting); a setting's rate is its better run, and the fastest is "PyTorch tuned".
+probe_settings=()
 for core_setting in "${settings[@]}"; do
-  for policy in "" "OMP_WAIT_POLICY=PASSIVE"; do
-    setting="$core_setting $policy"
+  for policy in "" "OMP_WAIT_POLICY=PASSIVE"; do probe_settings+=("$(echo $core_setting $policy)"); done
+done
+: > "$work/probes.tsv"
+for pass in 1 2; do
+  for ((i = 0; i < ${#probe_settings[@]}; i++)); do
+    setting=${probe_settings[$([ $pass -eq 1 ] && echo $i || echo $((${#probe_settings[@]} - 1 - i)))]}
     read -r -a vars <<< "$setting"
-    echo "probe: PyTorch, ${setting:-as installed}, $probe_steps steps ..." >&2
+    echo "probe $pass/2: PyTorch, ${setting:-as installed}, $probe_steps steps ..." >&2
     rate=$(torch_train "${vars[@]}" "$probe_steps" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["pairs_per_sec"])')
-    printf '%s\t%s\n' "$(echo $setting)" "$rate" >> "$work/probes.tsv"
+    printf '%s\t%s\t%s\n' "$setting" "$pass" "$rate" >> "$work/probes.tsv"
   done
 done
-best=$(sort -t$'\t' -k2 -g -r "$work/probes.tsv" | head -1 | cut -f1)
+best=$(sort -t$'\t' -k3 -g -r "$work/probes.tsv" | head -1 | cut -f1)
 read -r -a best_vars <<< "$best"
 echo "best PyTorch setting: ${best:-as installed}" >&2
 
@@ -97,11 +102,14 @@ rounds = int(rounds)
 load = lambda name, r: json.load(open(f"{work}/{name}-{r}.json"))
 rows = [(r, load("ours", r)["steady_pairs_per_sec"], load("torch", r)["pairs_per_sec"], load("tuned", r)["pairs_per_sec"])
         for r in range(1, rounds + 1)]
-probes = [line.rstrip("\n").split("\t") for line in open(f"{work}/probes.tsv")]
+probes = {}
+for line in open(f"{work}/probes.tsv"):
+    setting, probe_pass, rate = line.rstrip("\n").split("\t")
+    probes.setdefault(setting, {})[probe_pass] = float(rate)
 ours, torch = load("ours", 1), load("torch", 1)
 median = statistics.median
 table = "\n".join(f"| {r} | {o:.1f} | {t:.1f} | {o / t:.2f}x | {b:.1f} | {o / b:.2f}x |" for r, o, t, b in rows)
-probe_table = "\n".join(f"| {s or 'as installed'} | {float(p):.1f} |" for s, p in probes)
+probe_table = "\n".join(f"| {s or 'as installed'} | {r['1']:.1f} | {r['2']:.1f} |" for s, r in probes.items())
 text = f"""# CPU side by side: BertNative cpu backend vs PyTorch as installed and best-tuned
 
 Machine: {cpu}, {threads} threads used by both. Date: {datetime.date.today()}.
@@ -115,10 +123,10 @@ PyTorch's BLAS as installed (OPENBLAS_* and OMP_WAIT_POLICY unset): {torch_confi
 {f"The caller's environment set {caller_env.strip()}; no side used it." if caller_env.strip() else ""}
 Losses (same every round): BertNative MLM {ours['mlm']:.3f}, NSP {ours['nsp']:.3f}; PyTorch MLM {torch['mlm']:.3f}, NSP {torch['nsp']:.3f}.
 
-Probe ({probe_steps} steps of PyTorch each, one run; the fastest is used below):
+Probe ({probe_steps} steps of PyTorch per run, two passes, the second in reverse order; the fastest run's setting is used below):
 
-| PyTorch setting | pairs/s |
-|---|---:|
+| PyTorch setting | pass 1 pairs/s | pass 2 pairs/s |
+|---|---:|---:|
 {probe_table}
 
 | round | BertNative pairs/s | PyTorch as installed | ratio | PyTorch, {best} | ratio |
