@@ -3,6 +3,7 @@
 set -euo pipefail
 need=()
 /usr/bin/python3 -c "import torch" 2>/dev/null || need+=(python3-torch)
+/usr/bin/python3 -c "import onnx" 2>/dev/null || need+=(python3-onnx)   # the ONNX export's checker test (~10 MB)
 ldconfig -p | grep -q "libopenblas.so.0" || need+=(libopenblas0-pthread)
 # Open MPI: the multi-process data-parallel tests run mpirun -np 2 on loopback.
 command -v mpirun >/dev/null 2>&1 && ldconfig -p | grep -q "libmpi.so.40" || need+=(openmpi-bin libopenmpi-dev)

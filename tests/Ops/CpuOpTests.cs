@@ -134,8 +134,18 @@ public class CpuOpTests
         {
             using var cpu = new CpuBackend(2);
             Assert.That(cpu.DeviceDescription, Does.Contain("OpenBLAS").And.Contain($"{CpuBackend.GemmEnvironmentVariable}=openblas"));
+            Assert.That(cpu.DeviceDescription, Does.Match(@"OpenBLAS sgemm \((Haswell|Zen|SkylakeX|Cooperlake|Prescott|Sandybridge|Nehalem|Core2)\b.* kernels"), "names OpenBLAS's core");
         });
     }
+
+    [TestCase("Prescott", true, false, "OpenBLAS sgemm (Prescott kernels; this CPU has AVX2: OPENBLAS_CORETYPE=Haswell may be faster)")]
+    [TestCase("Prescott", true, true, "OpenBLAS sgemm (Prescott kernels; this CPU has AVX-512: OPENBLAS_CORETYPE=SkylakeX may be faster)")]
+    [TestCase("Haswell", true, true, "OpenBLAS sgemm (Haswell kernels; this CPU has AVX-512: OPENBLAS_CORETYPE=SkylakeX may be faster)")]
+    [TestCase("Haswell", true, false, "OpenBLAS sgemm (Haswell kernels)")]
+    [TestCase("Cooperlake", true, true, "OpenBLAS sgemm (Cooperlake kernels)")]
+    [TestCase("Prescott", false, false, "OpenBLAS sgemm (Prescott kernels)")]
+    public void TheOpenBlasLineNamesTheCoreAndABetterOneTheCpuRuns(string core, bool avx2, bool avx512, string expected)
+        => Assert.That(BertNative.Interop.Cpu.Gemm.OpenBlasCore.Describe(core, avx2, avx512), Is.EqualTo(expected));
 
     [Test]
     public void UnknownGemmInTheEnvironmentVariableSaysWhatIsWrong() => WithGemmVariable("mkl", () =>

@@ -14,7 +14,7 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
     public override string Summary => "encode a sentence or a pair with a pretrained checkpoint (inference mode)";
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Value("checkpoint", "DIR", "the newest runs/*/checkpoint", "checkpoint folder written by pretrain"),
+        CheckpointOption.Spec,
         OptionSpec.Value("text", "TEXT", "a crane is flying", "first sentence (lower-cased, split on spaces)"),
         OptionSpec.Value("pair", "TEXT", null, "optional second sentence, e.g. \"he just left\""),
         OptionSpec.Value("token", "N", "2", "which row to show besides <cls> (2 is \"crane\" in the book's examples)"),
@@ -28,7 +28,7 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
         string[] a = Words(o.String("text")!), b = o.String("pair") is { } pair ? Words(pair) : [];
         if (a.Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
         if (o.Has("pair") && b.Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
-        string checkpoint = o.String("checkpoint") is { } given && given != "the newest runs/*/checkpoint" ? given : NewestCheckpoint();
+        string checkpoint = CheckpointOption.Resolve(o);
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
@@ -65,12 +65,4 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
 
     private static string Leading(ReadOnlySpan<float> row, int n) =>
         "[" + string.Join(", ", row[..n].ToArray().Select(v => v.ToString("F4", CultureInfo.InvariantCulture))) + (n < row.Length ? ", ...]" : "]");
-
-    private static string NewestCheckpoint()
-    {
-        var newest = Directory.Exists("runs")
-            ? Directory.GetDirectories("runs").Select(d => Path.Combine(d, "checkpoint")).Where(Directory.Exists).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
-            : null;
-        return newest ?? throw new BertNative.Interop.BertNativeException("no checkpoint found under runs/; run 'pretrain' first or pass --checkpoint DIR");
-    }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace BertNative.Interop.Cpu.Gemm;
 
 /// <summary>
-/// The two OpenBLAS entry points we use. The library is named by its soname, so the default loader
+/// The OpenBLAS entry points we use. The library is named by its soname, so the default loader
 /// finds it without a DllImportResolver (an assembly has only one, and the CUDA bindings may want it).
 /// Call nothing here before <see cref="TryLoad"/> has succeeded.
 /// </summary>
@@ -23,4 +23,10 @@ internal static partial class OpenBlasNative
 
     [LibraryImport(LibraryName, EntryPoint = "openblas_set_num_threads")]
     public static partial void SetNumThreads(int threads);
+
+    [LibraryImport(LibraryName, EntryPoint = "openblas_get_corename")]
+    private static partial nint GetCoreName();
+
+    /// <summary>The kernel set OpenBLAS runs, e.g. "Haswell" (a static string inside the library).</summary>
+    public static string CoreName() => Marshal.PtrToStringAnsi(GetCoreName()) is { Length: > 0 } name ? name : "unknown";
 }

@@ -13,9 +13,10 @@ internal sealed unsafe class OpenBlasSgemm : ISgemm
     {
         _parallel = parallel;
         OpenBlasNative.SetNumThreads(1);
+        Description = OpenBlasCore.DescribeLoaded();
     }
 
-    public string Description => "OpenBLAS sgemm";
+    public string Description { get; }
 
     /// <summary>Null when libopenblas.so.0 cannot be loaded.</summary>
     public static OpenBlasSgemm? TryCreate(CpuParallel parallel) => OpenBlasNative.TryLoad() ? new OpenBlasSgemm(parallel) : null;
