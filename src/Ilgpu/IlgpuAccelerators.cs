@@ -23,24 +23,25 @@ internal static class IlgpuAccelerators
         builder.EnableAlgorithms();
     });
 
-    /// <summary>The first device of the kind (Auto: CUDA before OpenCL), or null.</summary>
-    public static Device? FindDevice(Context context, IlgpuDeviceKind kind) => kind switch
+    /// <summary>The devices of the kind in order (Auto: the CUDA devices, or else the OpenCL ones).</summary>
+    public static IReadOnlyList<Device> Devices(Context context, IlgpuDeviceKind kind) => kind switch
     {
-        IlgpuDeviceKind.Cuda => First(context.GetCudaDevices()),
-        IlgpuDeviceKind.OpenCL => First(context.GetCLDevices()),
-        IlgpuDeviceKind.Cpu => First(context.GetCPUDevices()),
-        _ => First(context.GetCudaDevices()) ?? First(context.GetCLDevices()),
+        IlgpuDeviceKind.Cuda => [.. context.GetCudaDevices()],
+        IlgpuDeviceKind.OpenCL => [.. context.GetCLDevices()],
+        IlgpuDeviceKind.Cpu => [.. context.GetCPUDevices()],
+        _ => context.GetCudaDevices().Count > 0 ? [.. context.GetCudaDevices()] : [.. context.GetCLDevices()],
     };
 
-    private static Device? First<TDevice>(Context.DeviceCollection<TDevice> devices) where TDevice : Device
-    {
-        foreach (var device in devices) return device;
-        return null;
-    }
+    /// <summary>The first device of the kind (Auto: CUDA before OpenCL), or null.</summary>
+    public static Device? FindDevice(Context context, IlgpuDeviceKind kind) => Devices(context, kind).FirstOrDefault();
 
-    public static Accelerator Open(Context context, IlgpuDeviceKind kind)
+    /// <summary>Device <paramref name="index"/> of the kind (a data-parallel replica's GPU).</summary>
+    public static Accelerator Open(Context context, IlgpuDeviceKind kind, int index = 0)
     {
-        var device = FindDevice(context, kind) ?? throw new BertNativeException(kind switch
+        var devices = Devices(context, kind);
+        if (devices.Count > 0 && index >= devices.Count)
+            throw new BertNativeException($"ilgpu: device {index} asked for, {devices.Count} visible; use fewer --replicas");
+        var device = devices.Count > index ? devices[index] : throw new BertNativeException(kind switch
         {
             IlgpuDeviceKind.Cuda => "ilgpu: no CUDA device found (is the NVIDIA driver installed?); try --device cpu",
             IlgpuDeviceKind.OpenCL => "ilgpu: no OpenCL device ILGPU can use found (it needs OpenCL 2.0 drivers); try --device cpu",

@@ -48,13 +48,13 @@ public sealed partial class IlgpuBackend : IBackend
     }
 
     /// <summary>Opens the accelerator of <paramref name="kind"/>; throws <see cref="BertNativeException"/> when there is none.</summary>
-    public static IlgpuBackend Create(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto)
+    public static IlgpuBackend Create(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto, int deviceIndex = 0)
     {
         var context = IlgpuAccelerators.CreateContext(kind);
         Accelerator? accelerator = null;
         try
         {
-            accelerator = IlgpuAccelerators.Open(context, kind);
+            accelerator = IlgpuAccelerators.Open(context, kind, deviceIndex);
             return new IlgpuBackend(context, accelerator);
         }
         catch (Exception e)
@@ -66,6 +66,16 @@ public sealed partial class IlgpuBackend : IBackend
             if (e is BertNativeException || device == null) throw;
             throw new BertNativeException($"ilgpu: the kernels do not compile for {device} ({e.Message}); try --device cuda or cpu", e);
         }
+    }
+
+    /// <summary>ILGPU keeps the current accelerator (for CUDA, its context) per thread: a replica thread binds its own.</summary>
+    public void BindToCallingThread() => accelerator.Bind();
+
+    /// <summary>How many devices of the kind ILGPU sees (Auto: CUDA ones, or else OpenCL ones).</summary>
+    public static int DeviceCount(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto)
+    {
+        using var context = IlgpuAccelerators.CreateContext(kind);
+        return IlgpuAccelerators.Devices(context, kind).Count;
     }
 
     /// <summary>Whether ILGPU sees a CUDA or OpenCL device, without opening it.</summary>

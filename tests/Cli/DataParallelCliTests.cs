@@ -21,7 +21,6 @@ public class DataParallelCliTests
     [TestCase(new[] { "--replicas", "3", "--batch", "2" }, 2, "--batch 2 is smaller than 3 replicas x --accumulate 1")]
     [TestCase(new[] { "--accumulate", "5", "--batch", "4" }, 2, "--batch 4 is smaller than 1 replicas x --accumulate 5")]
     [TestCase(new[] { "--replicas", "2", "--distributed", "mpi" }, 2, "--replicas and --distributed do not combine")]
-    [TestCase(new[] { "--replicas", "2", "--device", "ilgpu" }, 2, "ilgpu runs one replica")]
     [TestCase(new[] { "--distributed", "gloo" }, 2, "--distributed must be one of")]
     [TestCase(new[] { "--replicas", "0" }, 2, "--replicas 0 is out of range")]
     [TestCase(new[] { "--comm-timeout", "0" }, 2, "--comm-timeout")]

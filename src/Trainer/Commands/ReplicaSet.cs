@@ -13,13 +13,13 @@ namespace BertNative.Trainer.Commands;
 
 /// <summary>
 /// The replicas of this process and how they talk: --replicas N in one process (cpu: N replicas sharing the
-/// threads; cuda: GPUs 0..N-1), or one rank per process under mpirun (--distributed mpi), each with its backend
+/// threads; cuda and ilgpu: GPUs 0..N-1), or one rank per process under mpirun (--distributed mpi), each with its backend
 /// and its end of the communicator; plus --accumulate and the overlap switch for the step runner.
 /// </summary>
 public sealed class ReplicaSet : IDisposable
 {
     public static readonly OptionSpec Replicas = OptionSpec.Value("replicas", "N", "1",
-        "data-parallel replicas in this process (cpu: they share --threads; cuda: GPUs 0..N-1)");
+        "data-parallel replicas in this process (cpu: they share --threads; cuda, ilgpu: GPUs 0..N-1)");
     public static readonly OptionSpec Accumulate = OptionSpec.Value("accumulate", "K", "1",
         "micro-batches per step: the gradient of --batch with the memory of --batch/K");
     public static readonly OptionSpec Distributed = OptionSpec.Value("distributed", "off|mpi|nccl", "off",
@@ -85,8 +85,6 @@ public sealed class ReplicaSet : IDisposable
     private static ReplicaSet CreateInProcess(string device, CudaPrecision precision, int threads, int replicas, int accumulate, TimeSpan timeout, bool overlap)
     {
         int threadsEach = replicas == 1 ? threads : Math.Max(1, (threads > 0 ? threads : Environment.ProcessorCount) / replicas);
-        if (replicas > 1 && device == "ilgpu")
-            throw new CliException("--replicas above 1 runs on cpu or cuda; ilgpu runs one replica (use --device cuda for several GPUs)");
         var (first, line) = BackendSelector.Select(device, threadsEach, precision);
         if (replicas == 1) return new ReplicaSet([first], [null], line, accumulate, overlap, mpi: false);
         var backends = new List<IBackend> { first };
@@ -98,12 +96,17 @@ public sealed class ReplicaSet : IDisposable
                 if (replicas > gpus) throw new CliException($"--replicas {replicas} needs {replicas} GPUs; {gpus} visible (CUDA_VISIBLE_DEVICES limits them)");
                 for (int g = 1; g < replicas; g++) backends.Add(CudaOn(g, precision));
             }
-            else if (first.Name == "cpu")
+            else if (first.Name == "ilgpu")
+            {
+                int gpus = IlgpuDeviceCount();
+                if (replicas > gpus) throw new CliException($"--replicas {replicas} needs {replicas} GPUs; ILGPU sees {gpus}");
+                for (int g = 1; g < replicas; g++) backends.Add(IlgpuOn(g));
+            }
+            else
                 for (int r = 1; r < replicas; r++) backends.Add(new CpuBackend(threadsEach));
-            else throw new CliException($"--replicas above 1 runs on cpu or cuda, not {first.Name}");
             var shared = new List<IDisposable>();
             var comms = first.Name == "cuda" ? CudaRingOver(backends, timeout, shared) : HostRingOver(backends, timeout, shared);
-            string where = first.Name == "cuda" ? $"GPUs 0..{replicas - 1}" : $"{threadsEach} thread{(threadsEach == 1 ? "" : "s")} each";
+            string where = first.Name == "cpu" ? $"{threadsEach} thread{(threadsEach == 1 ? "" : "s")} each" : $"GPUs 0..{replicas - 1}";
             return new ReplicaSet([.. backends], comms, $"{line}; {replicas} replicas ({where}), {comms[0]!.Description}", accumulate, overlap, mpi: false, shared);
         }
         catch
@@ -183,6 +186,12 @@ public sealed class ReplicaSet : IDisposable
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IBackend CudaOn(int gpu, CudaPrecision precision) => CudaBackend.Create(gpu, precision);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IBackend IlgpuOn(int gpu) => BertNative.Ilgpu.IlgpuBackend.Create(BertNative.Ilgpu.IlgpuDeviceKind.Auto, gpu);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int IlgpuDeviceCount() => BertNative.Ilgpu.IlgpuBackend.DeviceCount();
 
     /// <summary>Under mpirun each process takes the GPU of its rank on the machine.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
