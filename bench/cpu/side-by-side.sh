@@ -83,7 +83,7 @@ read -r -a best_vars <<< "$best"
 echo "best PyTorch setting: ${best:-as installed}" >&2
 
 # Rounds alternate which side runs first, so a slow spell on a shared machine hits all sides alike; the summary is the median.
-ours() { $app pretrain --device cpu --threads "$threads" --steps "$steps" --seed $seed --data "$data" --out "$work/ours" --json > "$work/ours-$1.json"; }
+ours() { $app pretrain --device cpu --threads "$threads" --steps "$steps" --seed $seed --data "$data" --out "$work/ours-$1" --json > "$work/ours-$1.json"; }
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds: BertNative and PyTorch (as installed, then ${best:-as installed}), $steps steps, batch 512, $threads threads ..." >&2
   if [ $((round % 2)) -eq 1 ]; then ours "$round"; fi

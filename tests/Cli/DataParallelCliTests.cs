@@ -18,8 +18,8 @@ public class DataParallelCliTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    [TestCase(new[] { "--replicas", "3", "--batch", "2" }, 2, "--batch 2 is smaller than 3 replicas x --accumulate 1")]
-    [TestCase(new[] { "--accumulate", "5", "--batch", "4" }, 2, "--batch 4 is smaller than 1 replicas x --accumulate 5")]
+    [TestCase(new[] { "--replicas", "3", "--batch", "2" }, 2, "--batch 2 is smaller than 3 replicas")]
+    [TestCase(new[] { "--accumulate", "65536", "--batch", "512" }, 2, "--batch x --accumulate is 33,554,432 pairs a step")]
     [TestCase(new[] { "--replicas", "2", "--distributed", "mpi" }, 2, "--replicas and --distributed do not combine")]
     [TestCase(new[] { "--distributed", "gloo" }, 2, "--distributed must be one of")]
     [TestCase(new[] { "--replicas", "0" }, 2, "--replicas 0 is out of range")]
@@ -56,7 +56,7 @@ public class DataParallelCliTests
             string dir = Directory.CreateTempSubdirectory("bn-dp-").FullName;
             try
             {
-                var (code, output, err) = Run(["pretrain", "--device", "cpu", "--steps", "2", "--batch", "24", "--seed", "3",
+                var (code, output, err) = Run(["pretrain", "--device", "cpu", "--steps", "2", "--seed", "3",
                     "--data", TestData.WikiTextDir, "--out", dir, "--json", .. extra]);
                 Assert.That(code, Is.Zero, err);
                 if (extra.Contains("--replicas")) Assert.That(err, Does.Contain("2 replicas (1 thread each), ring over 2 in-process cpu replicas"));
@@ -64,9 +64,9 @@ public class DataParallelCliTests
             }
             finally { Directory.Delete(dir, recursive: true); }
         }
-        var one = Summary("--threads", "1");
-        var replicas = Summary("--threads", "2", "--replicas", "2");
-        var micro = Summary("--threads", "1", "--accumulate", "3");
+        var one = Summary("--threads", "1", "--batch", "24");
+        var replicas = Summary("--threads", "2", "--replicas", "2", "--batch", "24");
+        var micro = Summary("--threads", "1", "--accumulate", "3", "--batch", "8"); // 3 micro-batches of 8: a step of 24
         Assert.Multiple(() =>
         {
             Assert.That(replicas.GetProperty("replicas").GetInt32(), Is.EqualTo(2));

@@ -48,6 +48,8 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
             corpusPath ??= saved.GetValueOrDefault(TrainingOptions.Corpus.Name);
         }
         int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
+        // --accumulate K: each step takes K micro-batches of --batch pairs (the memory of --batch, the gradient of K x --batch).
+        int stepBatch = ReplicaSet.StepBatch(o, batchSize);
         int saveEvery = o.Int("save-every", 0, 10_000_000), evalEvery = o.Int("eval-every", 0, 10_000_000), minFreq = o.Int("min-freq", 1, 1 << 30);
         var optimizer = TrainingOptions.Read(o, steps);
         ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
@@ -67,18 +69,18 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         stderr.WriteLine(replicas.Line);
 
         string? dataDir = corpusPath == null || (evalEvery > 0 && evalCorpus == null) ? WikiTextSource.Resolve(o.String("data"), stderr) : null;
-        var (dataset, source) = TrainingText.Load(corpusPath, dataDir, maxLen, seed ^ SeedStreams.Data, minFreq, batchSize);
+        var (dataset, source) = TrainingText.Load(corpusPath, dataDir, maxLen, seed ^ SeedStreams.Data, minFreq, stepBatch);
         var vocabulary = dataset.Corpus.Vocabulary;
         var config = ModelOptions.Read(o, vocabulary.Count, maxLen);
         var layout = new ParameterLayout(config);
         var evalExamples = evalEvery > 0 ? Evaluator.Examples(evalCorpus ?? Path.Combine(dataDir!, EvaluateCommand.SplitFile("valid")), vocabulary, maxLen) : null;
-        int capacity = StepRunner.ReplicaCapacity(batchSize, replicas.WorldSize, replicas.AccumulateSteps);
+        int capacity = StepRunner.ReplicaCapacity(stepBatch, replicas.WorldSize, replicas.AccumulateSteps);
         string memoryLine = ModelMemory.Check(backend, config, capacity, maxLen, sharing: backend.Name == "cpu" ? replicas.Backends.Count : 1);
         stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {source} in {dataset.Statistics.BuildSeconds:F2} s; " +
                          $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}; {memoryLine}");
 
-        var settings = new PretrainSettings(steps, batchSize, optimizer, seed, mode);
-        var runner = replicas.CreateRunner(config, batchSize, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
+        var settings = new PretrainSettings(steps, stepBatch, optimizer, seed, mode);
+        var runner = replicas.CreateRunner(config, stepBatch, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
         runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, dataset.Examples));
         var defining = o.Snapshot(TrainingOptions.RunDefining);
         defining["seed"] = seed.ToString(CultureInfo.InvariantCulture);

@@ -21,7 +21,7 @@ public sealed class ReplicaSet : IDisposable
     public static readonly OptionSpec Replicas = OptionSpec.Value("replicas", "N", "1",
         "data-parallel replicas in this process (cpu: they share --threads; cuda, ilgpu: GPUs 0..N-1)");
     public static readonly OptionSpec Accumulate = OptionSpec.Value("accumulate", "K", "1",
-        "micro-batches per step: the gradient of --batch with the memory of --batch/K");
+        "micro-batches of --batch pairs per step: the gradient of K x --batch pairs with the memory of --batch");
     public static readonly OptionSpec Distributed = OptionSpec.Value("distributed", "off|mpi|nccl", "off",
         "one rank per process, started by mpirun -np N: mpi sums on the host (any backend), nccl on the GPU (cuda)");
     public static readonly OptionSpec CommTimeout = OptionSpec.Value("comm-timeout", "S", "60",
@@ -59,12 +59,20 @@ public sealed class ReplicaSet : IDisposable
     /// <summary>Only rank 0 prints progress and writes the run folder.</summary>
     public bool IsMainRank => Rank == 0;
 
-    /// <summary>Reads the options and creates the backends and communicators; bad combinations are exit 2.</summary>
-    public static ReplicaSet Create(ParsedOptions o, int globalBatch)
+    /// <summary>The pairs of one optimizer step: --accumulate micro-batches of --batch pairs.</summary>
+    public static int StepBatch(ParsedOptions o, int batchSize)
+    {
+        long pairs = (long)batchSize * o.Int("accumulate", 1, 1 << 16);
+        return pairs <= 1 << 24 ? (int)pairs : throw new CliException($"--batch x --accumulate is {pairs:N0} pairs a step; keep it at most {1 << 24:N0}");
+    }
+
+    /// <summary>Reads the options and creates the backends and communicators; bad combinations are exit 2.
+    /// <paramref name="batchSize"/> is --batch: the pairs of one micro-batch over all ranks.</summary>
+    public static ReplicaSet Create(ParsedOptions o, int batchSize)
     {
         string device = o.Choice("device", DeviceOptions.Names);
         var precision = DeviceOptions.ReadPrecision(o, device);
-        int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = o.Int("accumulate", 1, 1 << 20);
+        int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = o.Int("accumulate", 1, 1 << 16);
         string distributed = o.Choice("distributed", "off", "mpi", "nccl");
         var timeout = TimeSpan.FromSeconds(o.Float("comm-timeout", 0.1f, 86_400f));
         bool overlap = !o.Flag("no-overlap");
@@ -75,8 +83,8 @@ public sealed class ReplicaSet : IDisposable
         if (distributed == "nccl" && device is not ("cuda" or "auto"))
             throw new CliException($"--distributed nccl sums on the GPU and needs --device cuda; with --device {device} use --distributed mpi");
         int ranks = distributed == "off" ? replicas : MpiSession.LauncherWorldSize ?? 1;
-        if (ranks * accumulate > globalBatch)
-            throw new CliException($"--batch {globalBatch} is smaller than {ranks} {(distributed == "off" ? "replicas" : "ranks")} x --accumulate {accumulate}: every micro-batch needs a pair; raise --batch or lower them");
+        if (ranks > batchSize)
+            throw new CliException($"--batch {batchSize} is smaller than {ranks} {(distributed == "off" ? "replicas" : "ranks")}: each needs a pair of every micro-batch; raise --batch or lower them");
         return distributed == "off"
             ? CreateInProcess(device, precision, threads, replicas, accumulate, timeout, overlap)
             : CreateMpi(device, precision, threads, accumulate, timeout, overlap, nccl: distributed == "nccl");

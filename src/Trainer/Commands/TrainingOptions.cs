@@ -22,7 +22,7 @@ public static class TrainingOptions
     /// <summary>The options that define a run: kept in its checkpoint and refused with another value on --resume.
     /// Where the data is (--data, --corpus) may change, since a moved copy is the same data: the fingerprint checks it.</summary>
     public static readonly OptionSpec[] RunDefining =
-        [Batch, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, MinFreq, BookPyTorch];
+        [Batch, ReplicaSet.Accumulate, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, MinFreq, BookPyTorch];
 
     public static OptimizerSettings Read(ParsedOptions o, int steps)
     {
