@@ -1,7 +1,5 @@
 using System.Text.Json;
 using BertNative.Tests.Support;
-using BertNative.Trainer.Cli;
-using BertNative.Trainer.Commands;
 
 namespace BertNative.Tests.Cli;
 
@@ -9,14 +7,7 @@ namespace BertNative.Tests.Cli;
 /// replicas reports them, and the losses of replicas and micro-batches are those of one device.</summary>
 public class DataParallelCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var app = new CliApp([new PretrainCommand(stdout, stderr)], "pretrain");
-        int code = app.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [TestCase(new[] { "--replicas", "3", "--batch", "2" }, 2, "--batch 2 is smaller than 3 replicas")]
     [TestCase(new[] { "--accumulate", "65536", "--batch", "512" }, 2, "--batch x --accumulate is 33,554,432 pairs a step")]

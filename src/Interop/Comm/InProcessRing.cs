@@ -87,14 +87,8 @@ public sealed class InProcessRing
             lock (Own.Gate) Own.Data = default; // after this, no rank reads our memory: the caller may free it
         }
 
-        private void Wait(SemaphoreSlim signal, string what)
-        {
-            bool signalled;
-            try { signalled = signal.Wait(ring.Timeout, ring._abort.Token); }
-            catch (OperationCanceledException) { throw new CommunicatorException(ring._abortReason ?? "another rank stopped"); }
-            if (!signalled)
-                throw new CommunicatorException($"rank {rank}: {what} for {ring.Timeout.TotalSeconds:0.#} s; that rank died, hangs or never joined (--comm-timeout sets the limit)");
-        }
+        private void Wait(SemaphoreSlim signal, string what) =>
+            NeighbourWait.For(signal, rank, what, ring.Timeout, ring._abort.Token, () => ring._abortReason);
 
         private static float* HostPointer(FloatView view) =>
             view.Buffer is CpuBuffer { Pointer: not null } buffer

@@ -156,14 +156,8 @@ public sealed class CudaRing : IDisposable
                 Thread.Sleep(1);  // a failed query means the device itself failed: nothing more to wait for
         }
 
-        private void Wait(SemaphoreSlim signal, string what)
-        {
-            bool signalled;
-            try { signalled = signal.Wait(ring.Timeout, ring._abort.Token); }
-            catch (OperationCanceledException) { throw new CommunicatorException(ring._abortReason ?? "another rank stopped"); }
-            if (!signalled)
-                throw new CommunicatorException($"rank {rank}: {what} for {ring.Timeout.TotalSeconds:0.#} s; that rank died, hangs or never joined (--comm-timeout sets the limit)");
-        }
+        private void Wait(SemaphoreSlim signal, string what) =>
+            NeighbourWait.For(signal, rank, what, ring.Timeout, ring._abort.Token, () => ring._abortReason);
 
         public void Dispose() { }
     }

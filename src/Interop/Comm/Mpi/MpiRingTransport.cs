@@ -61,7 +61,7 @@ public sealed unsafe class MpiRingTransport(MpiSession mpi, TimeSpan timeout) : 
             if (done != 0) return;
             if (_aborted is { } reason) throw new CommunicatorException(reason);
             if (clock.Elapsed > timeout)
-                throw new CommunicatorException($"rank {Rank}: {what} for {timeout.TotalSeconds:0.#} s; that rank died, hangs or never joined (--comm-timeout sets the limit)");
+                throw NeighbourWait.TimedOut(Rank, what, timeout);
             if (polls > 1000) Thread.Sleep(polls > 100_000 ? 1 : 0); // spin briefly, then stop burning a core
         }
     }
