@@ -48,6 +48,15 @@ public class MpiLaunchTests
     }
 
     [Test]
+    public void WithoutASeedEveryRankTakesRankZerosDraw()
+    {
+        string[] noSeed = ["pretrain", "--data", TestData.WikiTextDir, "--batch", "32", "--steps", "2", "--device", "cpu", "--distributed", "mpi", "--threads", "1", "--json"];
+        var (code, output, errors) = MpiRun(2, [.. noSeed, "--out", Scratch("noseed")]);
+        Assert.That(code, Is.Zero, output + errors);
+        Assert.That(errors, Does.Not.Contain("other settings, data or seed"));
+    }
+
+    [Test]
     public void RanksWithDifferentSeedsStopAtTheStart()
     {
         // MPMD: rank 0 and rank 1 get different command lines.

@@ -26,6 +26,21 @@ public static class RankAgreement
             throw new BertNativeException($"rank {string.Join(", ", differing)} {(differing.Length == 1 ? "has" : "have")} other {what} than rank 0; {fix}");
     }
 
+    /// <summary>Rank 0's value on every rank (a seed rank 0 drew, say), carried as exact 16-bit pieces.</summary>
+    public static ulong FromRankZero(ICommunicator comm, IDeviceMemory memory, ulong value)
+    {
+        if (comm.WorldSize == 1) return value;
+        var pieces = new float[Pieces];
+        for (int p = 0; p < Pieces; p++) pieces[p] = (value >> (16 * p)) & 0xFFFF;
+        var buffer = memory.AllocateFloats(Pieces);
+        memory.Upload(buffer, pieces);
+        comm.Broadcast(buffer, root: 0);
+        memory.Download(buffer, pieces);
+        ulong result = 0;
+        for (int p = 0; p < Pieces; p++) result |= (ulong)pieces[p] << (16 * p);
+        return result;
+    }
+
     /// <summary>FNV-1a over the bits of a float array.</summary>
     public static ulong Checksum(ReadOnlySpan<float> values)
     {

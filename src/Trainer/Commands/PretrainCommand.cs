@@ -52,7 +52,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         int stepBatch = ReplicaSet.StepBatch(o, batchSize);
         int saveEvery = o.Int("save-every", 0, 10_000_000), evalEvery = o.Int("eval-every", 0, 10_000_000), minFreq = o.Int("min-freq", 1, 1 << 30);
         var optimizer = TrainingOptions.Read(o, steps);
-        ulong seed = o.Seed() ?? SeededRandom.FreshSeed();
+        ulong? givenSeed = o.Seed();
         var mode = o.Flag("book-pytorch") ? LossMode.BookPyTorch : LossMode.Intended;
         string? evalCorpus = o.String("eval-corpus");
         if (evalEvery > 0 && corpusPath != null && evalCorpus == null)
@@ -61,6 +61,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         ModelOptions.Read(o, vocabSize: 20_256, maxLen);
 
         using var replicas = ReplicaSet.Create(o, batchSize);
+        ulong seed = replicas.AgreeOnSeed(givenSeed);
         var backend = replicas.Backends[0];
         if (!replicas.IsMainRank) (stdout, stderr) = (TextWriter.Null, TextWriter.Null); // rank 0 speaks for the run; errors still print
         var folder = !replicas.IsMainRank

@@ -159,6 +159,14 @@ public sealed class ReplicaSet : IDisposable
         return new ReplicaSet([backend], [comm], $"{line}; rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}", accumulate, overlap, mpi: true, shared);
     }
 
+    /// <summary>The run's seed: --seed when given, else one rank 0 draws for every rank (processes under mpirun would
+    /// each draw their own).</summary>
+    public ulong AgreeOnSeed(ulong? given)
+    {
+        ulong seed = given ?? BertNative.Model.Data.SeededRandom.FreshSeed();
+        return given is null && UsesMpi ? RankAgreement.FromRankZero(_comms[0]!, Backends[0], seed) : seed;
+    }
+
     /// <summary>", 2 replicas" or ", 4 ranks" for the pairs/s line; empty for one device.</summary>
     public string Suffix => UsesMpi ? $", {WorldSize} ranks" : Backends.Count > 1 ? $", {Backends.Count} replicas" : "";
 
