@@ -40,7 +40,7 @@ public sealed unsafe partial class CpuBackend : IBackend
             _gemm = OpenBlasSgemm.TryCreate(_parallel) ?? throw new BertNativeException(
                 $"{OpenBlasNative.LibraryName} not found; install libopenblas0-pthread or use the managed GEMM");
         else _gemm = _serialGemm;
-        DeviceDescription = $"{CpuInfo.ModelName}, {Threads} threads, {_gemm.Description} ({why})";
+        DeviceDescription = $"{CpuInfo.ModelName}, {Threads} thread{(Threads == 1 ? "" : "s")}, {_gemm.Description} ({why})";
     }
 
     private static (CpuGemm Gemm, string Why) ChooseGemm()
