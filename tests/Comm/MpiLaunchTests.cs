@@ -48,6 +48,18 @@ public class MpiLaunchTests
     }
 
     [Test]
+    public void CtrlCOnOneRankStopsEveryRankAfterTheSameStepAndSaves()
+    {
+        string folder = Scratch("stop");
+        var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "8", "--threads", "1", "--out", folder],
+            environment: (FaultInjection.Variable, "stop@1:2")); // rank 1 is interrupted after step 2
+        Assert.That(code, Is.Zero, output + errors);
+        var summary = JsonDocument.Parse(output[output.IndexOf('{')..].Trim()).RootElement;
+        Assert.That(summary.GetProperty("steps").GetInt32(), Is.EqualTo(3), "rank 1 asks during step 3; both ranks end it and stop");
+        Assert.That(File.Exists(Path.Combine(folder, "checkpoint", "model.safetensors")), "rank 0 saved the checkpoint");
+    }
+
+    [Test]
     public void WithoutASeedEveryRankTakesRankZerosDraw()
     {
         string[] noSeed = ["pretrain", "--data", TestData.WikiTextDir, "--batch", "32", "--steps", "2", "--device", "cpu", "--distributed", "mpi", "--threads", "1", "--json"];

@@ -31,7 +31,7 @@ public sealed class StepRunner
         Overlap = overlap;
         var m = _replicas[0].Model;
         _parts = _replicas.Select(r => new Batch(r.Model.Capacity, m.SeqLen, PretrainingExamples.PredictionSlotsFor(m.SeqLen))).ToArray();
-        _lossSums = _replicas.Select(r => r.Comm is null ? default : r.Model.Backend.AllocateFloats(2)).ToArray();
+        _lossSums = _replicas.Select(r => r.Comm is null ? default : r.Model.Backend.AllocateFloats(3)).ToArray();
         _waiting = _replicas.Select(_ => new Stopwatch()).ToArray();
     }
 
@@ -39,6 +39,12 @@ public sealed class StepRunner
     public int Accumulate { get; }
     public bool Overlap { get; }
     public IReadOnlyList<Replica> Replicas => _replicas;
+
+    /// <summary>Other ranks run in other processes: a stop (Ctrl+C) must be agreed, or they would part ways.</summary>
+    public bool SpansProcesses => WorldSize > _replicas.Length;
+
+    /// <summary>Whether any rank asked to stop during the last step (the same answer on every rank).</summary>
+    public bool StopAgreed { get; private set; }
 
     /// <summary>Host time the first local replica spent after its backward waiting for the gradient sums, summed over steps.</summary>
     public TimeSpan WaitingOnGradients => _waiting[0].Elapsed;
@@ -61,12 +67,14 @@ public sealed class StepRunner
     });
 
     /// <summary>Forward, backward and the gradient sum of one global batch, then <paramref name="update"/> on every local
-    /// replica (Adam). Returns the global (MLM, NSP) losses, the same on every rank.</summary>
-    public (float Mlm, float Nsp) Step(Batch global, long t, ulong seed, Action<BertModel> update)
+    /// replica (Adam). Returns the global (MLM, NSP) losses, the same on every rank. <paramref name="stopRequested"/> is asked
+    /// when the losses are summed; <see cref="StopAgreed"/> then says whether any rank wants to stop after this step.</summary>
+    public (float Mlm, float Nsp) Step(Batch global, long t, ulong seed, Action<BertModel> update, Func<bool>? stopRequested = null)
     {
-        var losses = new (float, float)[_replicas.Length];
-        OnEveryReplica(i => losses[i] = StepReplica(i, global, t, seed, update));
-        return losses[0];
+        var losses = new (float, float, bool)[_replicas.Length];
+        OnEveryReplica(i => losses[i] = StepReplica(i, global, t, seed, update, stopRequested));
+        StopAgreed = losses[0].Item3;
+        return (losses[0].Item1, losses[0].Item2);
     }
 
     /// <summary>Runs the body for every local replica, each on its own thread when there are several (collectives need
@@ -106,7 +114,7 @@ public sealed class StepRunner
     private void Abort(int i, Exception e) =>
         _replicas[i].Comm?.Abort(e is Interop.Comm.CommunicatorException ? e.Message : $"rank {_replicas[i].Rank} failed: {e.Message}");
 
-    private (float Mlm, float Nsp) StepReplica(int i, Batch global, long t, ulong seed, Action<BertModel> update)
+    private (float Mlm, float Nsp, bool Stop) StepReplica(int i, Batch global, long t, ulong seed, Action<BertModel> update, Func<bool>? stopRequested)
     {
         var (model, comm) = (_replicas[i].Model, _replicas[i].Comm);
         var reducer = comm is null ? null : new BucketReducer(model, comm, Overlap);
@@ -132,16 +140,17 @@ public sealed class StepRunner
                 mlm += partMlm;
                 nsp += partNsp;
             }
+            bool stop = stopRequested?.Invoke() ?? false;
             if (reducer is not null && comm is not null)
             {
                 _waiting[i].Start();
                 reducer.Finish();
                 _waiting[i].Stop();
-                (mlm, nsp) = SumOverRanks(i, mlm, nsp);
+                (mlm, nsp, stop) = SumOverRanks(i, mlm, nsp, stop);
             }
             update(model);
             model.Backend.Synchronize(); // the step, Adam included, is done when it returns
-            return (mlm, nsp);
+            return (mlm, nsp, stop);
         }
         catch (Exception e)
         {
@@ -151,14 +160,15 @@ public sealed class StepRunner
         }
     }
 
-    private (float Mlm, float Nsp) SumOverRanks(int i, float mlm, float nsp)
+    /// <summary>The losses summed over the ranks, and whether any rank asked to stop (a count of requests rides along).</summary>
+    private (float Mlm, float Nsp, bool Stop) SumOverRanks(int i, float mlm, float nsp, bool stop)
     {
         var backend = _replicas[i].Model.Backend;
-        Span<float> sums = [mlm, nsp];
+        Span<float> sums = [mlm, nsp, stop ? 1f : 0f];
         backend.Upload(_lossSums[i], sums);
         _replicas[i].Comm!.AllReduceSum(_lossSums[i]);
         backend.Download(_lossSums[i], sums);
-        return (sums[0], sums[1]);
+        return (sums[0], sums[1], sums[2] > 0f);
     }
 
     /// <summary>The root cause: a replica's own failure rather than the aborts it caused in the others.</summary>

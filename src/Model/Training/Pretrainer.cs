@@ -42,12 +42,15 @@ public sealed class Pretrainer
         var steps = new List<StepResult>();
         var clock = new Stopwatch();
         var first = _optimizers[_runner.Replicas[0].Model];
-        for (int t = CompletedSteps + 1; t <= _settings.Steps && !stop.IsCancellationRequested; t++)
+        for (int t = CompletedSteps + 1; t <= _settings.Steps; t++)
         {
+            // Ranks in other processes see another Ctrl+C at another time: there the stop is agreed within the step.
+            if (stop.IsCancellationRequested && !_runner.SpansProcesses) break;
             _batch.Fill(_examples, _sampler.Next());
             clock.Restart();
             int step = t;
-            var (mlm, nsp) = _runner.Step(_batch, t, _settings.Seed, m => _optimizers[m].Step(step, _settings.Steps)); // the step is done
+            var (mlm, nsp) = _runner.Step(_batch, t, _settings.Seed, m => _optimizers[m].Step(step, _settings.Steps),
+                () => stop.IsCancellationRequested); // the step is done
             clock.Stop();
             if (!float.IsFinite(mlm) || !float.IsFinite(nsp))
                 throw new BertNativeException($"training diverged at step {t} (MLM loss {mlm}, NSP loss {nsp}); lower --lr");
@@ -55,6 +58,7 @@ public sealed class Pretrainer
             var result = new StepResult(t, _sampler.Epoch, mlm, nsp, clock.Elapsed.TotalSeconds, _batch.Size, first.LastLearningRate, first.LastGradientNorm);
             steps.Add(result);
             onStep?.Invoke(result);
+            if (_runner.StopAgreed && _runner.SpansProcesses) break;
         }
         return new PretrainResult(steps);
     }

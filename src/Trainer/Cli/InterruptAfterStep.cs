@@ -19,6 +19,13 @@ public sealed class InterruptAfterStep : IDisposable
     {
         if (_stop.IsCancellationRequested) return; // second Ctrl+C: let the process end
         e.Cancel = true;
+        Request();
+    }
+
+    /// <summary>What the first Ctrl+C does (also the tests' way to interrupt one rank).</summary>
+    public void Request()
+    {
+        if (_stop.IsCancellationRequested) return;
         _stop.Cancel();
         _log.WriteLine();
         _log.WriteLine("stopping after this step; the checkpoint will be saved (Ctrl+C again to quit now)");

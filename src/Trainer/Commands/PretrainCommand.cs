@@ -95,7 +95,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var result = run.Train(step =>
         {
             progress.Report(step);
-            FaultInjection.AfterStep(replicas.Rank, step.Step);
+            FaultInjection.AfterStep(replicas.Rank, step.Step, interrupt);
         }, e => progress.Note(RunMetrics.Format(e)), interrupt.Token);
         progress.Finish();
         if (result.Steps.Count == 0) throw new BertNativeException("interrupted before the first step finished; nothing was trained or saved");
