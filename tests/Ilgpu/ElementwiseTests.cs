@@ -22,7 +22,9 @@ public sealed class ElementwiseTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
         var dinput = inPlace ? dout : o.Poisoned(n);
         Backend.ActivationBackward(activation, dinput, dout, input, o.Upload(yRounded), n);
         o.Check("output", y, output);
-        o.Check("dinput", dx, dinput);
+        // GELU's derivative crosses zero near x = -0.75: with n = 1 the error is measured against 1% of the upstream
+        // gradient at least (it failed about one run in a hundred against the vanishing reference alone).
+        o.Check("dinput", dx, dinput, normFloor: 0.01 * Math.Sqrt(up.Sum(v => v * v)));
     }
 
     [Test]

@@ -57,8 +57,8 @@ public sealed class OpSession(IBackend backend, int seed) : IDisposable
     }
 
     /// <summary>The backend's result equals the reference's: no NaN anywhere, and ||actual - expected|| &lt;= tolerance ||expected||.</summary>
-    public void Check(string what, double[] expected, FloatView actual, double tolerance = DefaultTolerance)
-        => ParityAssert.Close(what, expected, Download(actual), tolerance);
+    public void Check(string what, double[] expected, FloatView actual, double tolerance = DefaultTolerance, double normFloor = 1e-30)
+        => ParityAssert.Close(what, expected, Download(actual), tolerance, normFloor);
 
     private FloatView Track(FloatView view)
     {
