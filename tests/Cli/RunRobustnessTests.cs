@@ -163,7 +163,7 @@ public class RunRobustnessTests
         Assert.Multiple(() =>
         {
             Assert.That(code, Is.EqualTo(1));
-            Assert.That(CliRunner.ErrorLine(err), Does.Contain("fewer than --batch 500").And.Contain("lower --batch to at most"));
+            Assert.That(CliRunner.ErrorLine(err), Does.Contain("fewer than the 500 pairs of one step").And.Contain("lower --batch to at most"));
             Assert.That(Directory.Exists(Out("run")), Is.False);
         });
     }

@@ -42,7 +42,7 @@ public static class TrainingText
                 ? $"{source} gives no sentence pairs: every paragraph has one sentence; NSP needs paragraphs of two or more sentences separated by \" . \""
                 : $"{source} gives no sentence pairs of at most {maxLen} tokens; use a larger --max-len");
         if (examples.Count < batchSize)
-            throw new BertNativeException($"{source} gives {examples.Count:N0} examples, fewer than --batch {batchSize:N0}; lower --batch to at most {examples.Count:N0} or use more text");
+            throw new BertNativeException($"{source} gives {examples.Count:N0} examples, fewer than the {batchSize:N0} pairs of one step (--batch x --accumulate); lower --batch to at most {examples.Count:N0} or use more text");
         return new WikiTextDataset(corpus, examples, DatasetStatistics.Of(corpus, examples, readSeconds, clock.Elapsed.TotalSeconds));
     }
 }
