@@ -13,13 +13,14 @@ namespace BertNative.Model;
 public readonly record struct BatchShare(int FirstExample, long FirstToken, int GlobalPairs, int GlobalPredictions)
 {
     /// <summary>The batch is the whole step.</summary>
-    public static BatchShare Whole(Data.Batch batch) => new(0, 0, batch.Size, RealPredictions(batch, 0, batch.Size));
+    public static BatchShare Whole(Data.Batch batch) => new(0, 0, batch.Size, RealPredictions(batch));
 
-    /// <summary>The real (weight > 0) prediction slots of examples [first, first + count) of a batch.</summary>
-    public static int RealPredictions(Data.Batch batch, int first, int count)
+    /// <summary>The real (weight > 0) prediction slots of a batch, counted exactly (a float sum of the weights is not,
+    /// past 2^24 slots).</summary>
+    public static int RealPredictions(Data.Batch batch)
     {
-        int P = batch.PredictionSlots, n = 0;
-        foreach (float w in batch.MlmWeights.AsSpan(first * P, count * P)) if (w != 0f) n++;
+        int n = 0;
+        foreach (float w in batch.MlmWeights.AsSpan(0, batch.Size * batch.PredictionSlots)) if (w != 0f) n++;
         return n;
     }
 }

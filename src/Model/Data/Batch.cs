@@ -51,10 +51,8 @@ public sealed class Batch
         source.MlmLabels.AsSpan(first * P, count * P).CopyTo(MlmLabels);
         source.ValidLens.AsSpan(first, count).CopyTo(ValidLens);
         source.NspLabels.AsSpan(first, count).CopyTo(NspLabels);
-        float weightSum = 0;
-        foreach (float w in MlmWeights.AsSpan(0, count * P)) weightSum += w;
         Size = count;
-        MlmWeightSum = weightSum;
+        MlmWeightSum = SumOfWeights();
     }
 
     public void Fill(PretrainingExamples examples, ReadOnlySpan<int> indices)
@@ -62,7 +60,6 @@ public sealed class Batch
         if (indices.Length > Capacity) throw new ArgumentException($"batch of {indices.Length} exceeds capacity {Capacity}");
         if (examples.MaxLen != MaxLen) throw new ArgumentException("examples were built for another max_len");
         int T = MaxLen, P = PredictionSlots;
-        float weightSum = 0;
         for (int r = 0; r < indices.Length; r++)
         {
             int e = indices[r];
@@ -73,9 +70,16 @@ public sealed class Batch
             examples.MlmLabels.AsSpan(e * P, P).CopyTo(MlmLabels.AsSpan(r * P));
             ValidLens[r] = examples.ValidLens[e];
             NspLabels[r] = examples.NspLabels[e];
-            for (int k = 0; k < P; k++) weightSum += MlmWeights[r * P + k];
         }
         Size = indices.Length;
-        MlmWeightSum = weightSum;
+        MlmWeightSum = SumOfWeights();
+    }
+
+    /// <summary>The MLM weights of the filled examples added in order.</summary>
+    private float SumOfWeights()
+    {
+        float sum = 0;
+        foreach (float w in MlmWeights.AsSpan(0, Size * PredictionSlots)) sum += w;
+        return sum;
     }
 }

@@ -23,12 +23,13 @@ public static class BatchParts
         return (shard.First + part.First, part.Count);
     }
 
-    /// <summary>The share of examples [first, first + count) in the global batch.</summary>
-    public static BatchShare Share(Batch global, int first)
+    /// <summary>The share of the part starting at example <paramref name="first"/> of the global batch, whose real
+    /// prediction slots (<see cref="BatchShare.RealPredictions"/>) the caller counted once for all its parts.</summary>
+    public static BatchShare Share(Batch global, int first, int globalPredictions)
     {
         long tokens = 0;
         foreach (int valid in global.ValidLens.AsSpan(0, first)) tokens += valid;
-        return new BatchShare(first, tokens, global.Size, BatchShare.RealPredictions(global, 0, global.Size));
+        return new BatchShare(first, tokens, global.Size, globalPredictions);
     }
 
     /// <summary>The largest part any rank gets: what a replica's buffers must hold.</summary>

@@ -17,7 +17,7 @@ public sealed class StepRunner
     private readonly Replica[] _replicas;
     private readonly Batch[] _parts;
     private readonly FloatView[] _lossSums;
-    private readonly Stopwatch[] _waiting;
+    private readonly Stopwatch _waiting = new(); // replica 0's wait for the gradient sums
 
     /// <param name="accumulate">Micro-batches per rank and step; their gradients add up before the update.</param>
     /// <param name="overlap">Reduce each gradient bucket while the rest of backward runs (else after backward).</param>
@@ -32,7 +32,6 @@ public sealed class StepRunner
         var m = _replicas[0].Model;
         _parts = _replicas.Select(r => new Batch(r.Model.Capacity, m.SeqLen, PretrainingExamples.PredictionSlotsFor(m.SeqLen))).ToArray();
         _lossSums = _replicas.Select(r => r.Comm is null ? default : r.Model.Backend.AllocateFloats(3)).ToArray();
-        _waiting = _replicas.Select(_ => new Stopwatch()).ToArray();
     }
 
     public int WorldSize { get; }
@@ -47,7 +46,7 @@ public sealed class StepRunner
     public bool StopAgreed { get; private set; }
 
     /// <summary>Host time the first local replica spent after its backward waiting for the gradient sums, summed over steps.</summary>
-    public TimeSpan WaitingOnGradients => _waiting[0].Elapsed;
+    public TimeSpan WaitingOnGradients => _waiting.Elapsed;
 
     /// <summary>The examples one replica must hold for a global batch of this size.</summary>
     public static int ReplicaCapacity(int globalBatch, int worldSize, int accumulate) => Math.Max(1, BatchParts.LargestPart(globalBatch, worldSize, accumulate));
@@ -72,7 +71,8 @@ public sealed class StepRunner
     public (float Mlm, float Nsp) Step(Batch global, long t, ulong seed, Action<BertModel> update, Func<bool>? stopRequested = null)
     {
         var losses = new (float, float, bool)[_replicas.Length];
-        OnEveryReplica(i => losses[i] = StepReplica(i, global, t, seed, update, stopRequested));
+        int predictions = BatchShare.RealPredictions(global); // every part's MLM loss is over the global count
+        OnEveryReplica(i => losses[i] = StepReplica(i, global, predictions, t, seed, update, stopRequested));
         StopAgreed = losses[0].Item3;
         return (losses[0].Item1, losses[0].Item2);
     }
@@ -114,7 +114,8 @@ public sealed class StepRunner
     private void Abort(int i, Exception e) =>
         _replicas[i].Comm?.Abort(e is Interop.Comm.CommunicatorException ? e.Message : $"rank {_replicas[i].Rank} failed: {e.Message}");
 
-    private (float Mlm, float Nsp, bool Stop) StepReplica(int i, Batch global, long t, ulong seed, Action<BertModel> update, Func<bool>? stopRequested)
+    private (float Mlm, float Nsp, bool Stop) StepReplica(int i, Batch global, int globalPredictions, long t, ulong seed,
+        Action<BertModel> update, Func<bool>? stopRequested)
     {
         var (model, comm) = (_replicas[i].Model, _replicas[i].Comm);
         var reducer = comm is null ? null : new BucketReducer(model, comm, Overlap);
@@ -132,7 +133,7 @@ public sealed class StepRunner
                     part = _parts[i];
                     part.FillFrom(global, first, count);
                 }
-                model.LoadBatch(part, BatchParts.Share(global, first));
+                model.LoadBatch(part, BatchParts.Share(global, first, globalPredictions));
                 model.ForwardEncoder(training: true, seed, t);
                 model.ForwardHeads(withGradients: true);
                 model.Backward(k == Accumulate - 1 ? reducer?.OnBucketReady : null);
@@ -143,9 +144,9 @@ public sealed class StepRunner
             bool stop = stopRequested?.Invoke() ?? false;
             if (reducer is not null && comm is not null)
             {
-                _waiting[i].Start();
+                if (i == 0) _waiting.Start();
                 reducer.Finish();
-                _waiting[i].Stop();
+                if (i == 0) _waiting.Stop();
                 (mlm, nsp, stop) = SumOverRanks(i, mlm, nsp, stop);
             }
             update(model);
