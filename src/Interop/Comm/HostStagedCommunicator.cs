@@ -1,5 +1,3 @@
-using BertNative.Interop.Cpu;
-
 namespace BertNative.Interop.Comm;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace BertNative.Interop.Comm;
 /// </summary>
 public sealed unsafe class HostStagedCommunicator(ICommunicator host, IDeviceMemory device) : ICommunicator
 {
-    private CpuBuffer? _staging;
+    private readonly HostStaging _staging = new();
 
     public int Rank => host.Rank;
     public int WorldSize => host.WorldSize;
@@ -29,20 +27,16 @@ public sealed unsafe class HostStagedCommunicator(ICommunicator host, IDeviceMem
     {
         if (WorldSize == 1 || data.Count == 0) return;
         if (data.Count > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(data), "host staging is limited to 2^31 floats per call");
-        if (_staging is null || _staging.ElementCount < data.Count)
-        {
-            _staging?.Dispose();
-            _staging = new CpuBuffer(data.Count, sizeof(float));
-        }
-        var span = new Span<float>(_staging.Pointer, (int)data.Count);
+        var staged = _staging.Window(data.Count);
+        var span = new Span<float>(HostWindows.Pointer(staged), (int)data.Count);
         device.Download(data, span);
-        collective(new FloatView(_staging, 0, data.Count));
+        collective(staged);
         device.Upload(data, span);
     }
 
     public void Dispose()
     {
-        _staging?.Dispose();
+        _staging.Dispose();
         host.Dispose();
     }
 }

@@ -1,5 +1,3 @@
-using BertNative.Interop.Cpu;
-
 namespace BertNative.Interop.Comm;
 
 /// <summary>
@@ -50,7 +48,7 @@ public sealed class InProcessRing
 
         public void BeginSend(FloatView data)
         {
-            HostPointer(data);
+            HostWindows.Pointer(data); // a device buffer is refused here, at the send, not by the receiver
             lock (Own.Gate) Own.Data = data;
             Own.Posted.Release();
         }
@@ -68,14 +66,7 @@ public sealed class InProcessRing
             if (source.Buffer is null) throw new CommunicatorException(ring._abortReason ?? $"rank {Previous} withdrew its data");
             if (source.Count != destination.Count)
                 throw new CommunicatorException($"rank {rank}: rank {Previous} sent {source.Count} floats where {destination.Count} were expected (the ranks run different schedules)");
-            float* src = HostPointer(source), dst = HostPointer(destination);
-            for (long done = 0; done < source.Count; done += int.MaxValue / 2)
-            {
-                int n = (int)Math.Min(int.MaxValue / 2, source.Count - done);
-                var to = new Span<float>(dst + done, n);
-                if (add) Simd.Add(to, new ReadOnlySpan<float>(src + done, n), to);
-                else new ReadOnlySpan<float>(src + done, n).CopyTo(to);
-            }
+            HostWindows.Combine(HostWindows.Pointer(destination), HostWindows.Pointer(source), source.Count, add);
         }
 
         public void CompleteSend() => Wait(Own.Taken, $"rank {Next} took nothing");
@@ -89,11 +80,6 @@ public sealed class InProcessRing
 
         private void Wait(SemaphoreSlim signal, string what) =>
             NeighbourWait.For(signal, rank, what, ring.Timeout, ring._abort.Token, () => ring._abortReason);
-
-        private static float* HostPointer(FloatView view) =>
-            view.Buffer is CpuBuffer { Pointer: not null } buffer
-                ? (float*)buffer.Pointer + view.Offset
-                : throw new ArgumentException("the in-process ring carries host (cpu) buffers only; stage device buffers through the host");
 
         public void Dispose() { }
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BertNative.Interop.Cpu;
 
 namespace BertNative.Interop.Comm.Mpi;
 
@@ -13,7 +12,7 @@ public sealed unsafe class MpiRingTransport(MpiSession mpi, TimeSpan timeout) : 
 {
     private const int Tag = 17;
     private IntPtr _send;
-    private CpuBuffer? _staging;
+    private readonly HostStaging _staging = new();
     private volatile string? _aborted;
 
     public int Rank => mpi.Rank;
@@ -24,28 +23,15 @@ public sealed unsafe class MpiRingTransport(MpiSession mpi, TimeSpan timeout) : 
     private int Previous => (Rank - 1 + WorldSize) % WorldSize;
 
     public void BeginSend(FloatView data) =>
-        MpiSession.Check(MpiNative.MPI_Isend(HostPointer(data), Count(data), mpi.FloatType, Next, Tag, mpi.World, out _send), "MPI_Isend");
+        MpiSession.Check(MpiNative.MPI_Isend(HostWindows.Pointer(data), Count(data), mpi.FloatType, Next, Tag, mpi.World, out _send), "MPI_Isend");
 
     public void Receive(FloatView destination, bool add)
     {
-        float* target = HostPointer(destination);
         int n = Count(destination);
-        if (add)
-        {
-            if (_staging is null || _staging.ElementCount < n)
-            {
-                _staging?.Dispose();
-                _staging = new CpuBuffer(Math.Max(n, 1), sizeof(float));
-            }
-            target = (float*)_staging.Pointer;
-        }
+        float* target = HostWindows.Pointer(add ? _staging.Window(n) : destination);
         MpiSession.Check(MpiNative.MPI_Irecv(target, n, mpi.FloatType, Previous, Tag, mpi.World, out IntPtr request), "MPI_Irecv");
         WaitFor(ref request, $"rank {Previous} sent nothing");
-        if (add)
-        {
-            var to = new Span<float>(HostPointer(destination), n);
-            Simd.Add(to, new ReadOnlySpan<float>(target, n), to);
-        }
+        if (add) HostWindows.Combine(HostWindows.Pointer(destination), target, n, add: true);
     }
 
     public void CompleteSend() => WaitFor(ref _send, $"rank {Next} took nothing");
@@ -69,10 +55,5 @@ public sealed unsafe class MpiRingTransport(MpiSession mpi, TimeSpan timeout) : 
     private static int Count(FloatView view) =>
         view.Count <= int.MaxValue ? (int)view.Count : throw new ArgumentOutOfRangeException(nameof(view), "an MPI message is limited to 2^31 floats");
 
-    private static float* HostPointer(FloatView view) =>
-        view.Buffer is CpuBuffer { Pointer: not null } buffer
-            ? (float*)buffer.Pointer + view.Offset
-            : throw new ArgumentException("the MPI ring carries host (cpu) buffers only; stage device buffers through the host");
-
-    public void Dispose() => _staging?.Dispose();
+    public void Dispose() => _staging.Dispose();
 }
