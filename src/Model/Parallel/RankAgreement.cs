@@ -15,11 +15,8 @@ public static class RankAgreement
     {
         if (comm.WorldSize == 1) return;
         var slots = new float[comm.WorldSize * Pieces];
-        for (int p = 0; p < Pieces; p++) slots[comm.Rank * Pieces + p] = (value >> (16 * p)) & 0xFFFF;
-        var buffer = memory.AllocateFloats(slots.Length);
-        memory.Upload(buffer, slots);
-        comm.AllReduceSum(buffer);
-        memory.Download(buffer, slots);
+        Write(value, slots.AsSpan(comm.Rank * Pieces, Pieces));
+        OnDevice(memory, slots, comm.AllReduceSum);
         var differing = Enumerable.Range(1, comm.WorldSize - 1)
             .Where(r => !slots.AsSpan(r * Pieces, Pieces).SequenceEqual(slots.AsSpan(0, Pieces))).ToArray();
         if (differing.Length > 0)
@@ -31,14 +28,26 @@ public static class RankAgreement
     {
         if (comm.WorldSize == 1) return value;
         var pieces = new float[Pieces];
-        for (int p = 0; p < Pieces; p++) pieces[p] = (value >> (16 * p)) & 0xFFFF;
-        var buffer = memory.AllocateFloats(Pieces);
-        memory.Upload(buffer, pieces);
-        comm.Broadcast(buffer, root: 0);
-        memory.Download(buffer, pieces);
+        Write(value, pieces);
+        OnDevice(memory, pieces, buffer => comm.Broadcast(buffer, root: 0));
         ulong result = 0;
         for (int p = 0; p < Pieces; p++) result |= (ulong)pieces[p] << (16 * p);
         return result;
+    }
+
+    private static void Write(ulong value, Span<float> pieces)
+    {
+        for (int p = 0; p < Pieces; p++) pieces[p] = (value >> (16 * p)) & 0xFFFF;
+    }
+
+    /// <summary>Runs a collective on the values in the communicator's memory and brings the result back.</summary>
+    private static void OnDevice(IDeviceMemory memory, float[] values, Action<FloatView> collective)
+    {
+        var buffer = memory.AllocateFloats(values.Length);
+        memory.Upload(buffer, values);
+        collective(buffer);
+        memory.Download(buffer, values);
+        buffer.Buffer.Dispose();
     }
 
     /// <summary>FNV-1a over the bits of a float array.</summary>

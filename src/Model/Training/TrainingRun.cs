@@ -9,7 +9,14 @@ namespace BertNative.Model.Training;
 /// <summary>What a run trains on and how: the model's shape, the data, the settings and the options that define it
 /// (kept in the checkpoint so that --resume rebuilds exactly this run).</summary>
 public sealed record RunPlan(BertConfig Config, Vocabulary Vocabulary, PretrainingExamples Examples, PretrainSettings Settings,
-    IReadOnlyDictionary<string, string> Options, int SaveEvery = 0, int EvalEvery = 0, PretrainingExamples? EvalExamples = null, string EvalSplit = "valid");
+    IReadOnlyDictionary<string, string> Options, int SaveEvery = 0, int EvalEvery = 0, PretrainingExamples? EvalExamples = null, string EvalSplit = "valid")
+{
+    private string? _dataFingerprint;
+
+    /// <summary>The examples' SHA-256 (<see cref="Data.DataFingerprint"/>), taken once: the ranks compare it before the first
+    /// step, the checkpoint keeps it, and --resume checks the data against it.</summary>
+    public string DataFingerprint => _dataFingerprint ??= BertNative.Model.Data.DataFingerprint.Of(Examples);
+}
 
 /// <summary>
 /// One pretraining run in its folder: metrics.jsonl (every step and evaluation), checkpoint/ (weights, Adam
@@ -28,15 +35,12 @@ public sealed class TrainingRun
     private readonly Pretrainer _loop;
     private readonly List<StepResult> _steps;
     private readonly List<(int Step, EvaluationResult Result)> _evaluations;
-    private readonly string _fingerprint;
-
-    private TrainingRun(RunFolder folder, StepRunner runner, RunPlan plan, string fingerprint,
+    private TrainingRun(RunFolder folder, StepRunner runner, RunPlan plan,
         List<StepResult> steps, List<(int, EvaluationResult)> evaluations)
     {
         _folder = folder;
         _model = runner.Replicas[0].Model;
         _plan = plan;
-        _fingerprint = fingerprint;
         _steps = steps;
         _evaluations = evaluations;
         _loop = new Pretrainer(runner, plan.Examples, plan.Settings);
@@ -52,7 +56,7 @@ public sealed class TrainingRun
     /// <summary>A new run in <paramref name="folder"/>, from the model's current (initial) weights.</summary>
     public static TrainingRun Start(RunFolder folder, StepRunner runner, RunPlan plan)
     {
-        var run = new TrainingRun(folder, runner, plan, DataFingerprint.Of(plan.Examples), [], []);
+        var run = new TrainingRun(folder, runner, plan, [], []);
         folder.Create();
         try { folder.Write(MetricsFile, () => File.WriteAllText(folder.File(MetricsFile), "")); }
         catch (RunFolderException) { folder.RemoveIfCreated(); throw; }
@@ -78,8 +82,7 @@ public sealed class TrainingRun
             throw new BertNativeException($"--resume: the checkpoint's model ({Describe(config)}) differs from this one ({Describe(plan.Config)}); drop the model options to resume");
         var state = TrainingState.Read(checkpoint);
         var (m, v) = TrainingState.ReadMoments(checkpoint, runner.Replicas[0].Model.Layout.TotalCount);
-        string fingerprint = DataFingerprint.Of(plan.Examples);
-        if (fingerprint != state.DataFingerprint)
+        if (plan.DataFingerprint != state.DataFingerprint)
             throw new BertNativeException("--resume: the data differs from the run's (another text, --max-len, --min-freq or seed); point --data/--corpus at the run's data");
         if (state.CompletedSteps >= plan.Settings.Steps)
             throw new BertNativeException($"--resume: the run already has {state.CompletedSteps} steps; --steps is the total, so pass more than {state.CompletedSteps}");
@@ -91,7 +94,7 @@ public sealed class TrainingRun
             model.Backend.Upload(model.AdamV, v);
         }
         var (steps, evaluations) = RunMetrics.Read(folder.File(MetricsFile), state.CompletedSteps);
-        var run = new TrainingRun(folder, runner, plan, fingerprint, steps, evaluations);
+        var run = new TrainingRun(folder, runner, plan, steps, evaluations);
         run._loop.Restore(new LoopState(state.CompletedSteps, state.Sampler));
         folder.Write(MetricsFile, () => File.WriteAllLines(folder.File(MetricsFile),
             [.. steps.Select(RunMetrics.StepLine), .. evaluations.Select(e => RunMetrics.EvaluationLine(e.Step, e.Result))]));
@@ -154,7 +157,7 @@ public sealed class TrainingRun
     private void SaveCheckpointTo(string folder)
     {
         var s = _plan.Settings;
-        var state = new TrainingState(_loop.CompletedSteps, s.Seed, s.LossMode, s.BatchSize, s.Optimizer, _plan.Options, _fingerprint, _loop.Save().Sampler);
+        var state = new TrainingState(_loop.CompletedSteps, s.Seed, s.LossMode, s.BatchSize, s.Optimizer, _plan.Options, _plan.DataFingerprint, _loop.Save().Sampler);
         var metadata = new Dictionary<string, string>
         {
             ["steps"] = _loop.CompletedSteps.ToString(CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture), ["loss"] = s.LossMode.ToString(),

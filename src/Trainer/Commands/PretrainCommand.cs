@@ -82,11 +82,11 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
 
         var settings = new PretrainSettings(steps, stepBatch, optimizer, seed, mode);
         var runner = replicas.CreateRunner(config, stepBatch, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
-        runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, dataset.Examples));
         var defining = o.Snapshot(TrainingOptions.RunDefining);
         defining["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         if (corpusPath != null) defining[TrainingOptions.Corpus.Name] = Path.GetFullPath(corpusPath);
         var plan = new RunPlan(config, vocabulary, dataset.Examples, settings, defining, saveEvery, evalEvery, evalExamples);
+        runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, plan.DataFingerprint));
         var run = resume != null ? TrainingRun.Resume(folder, runner, plan) : TrainingRun.Start(folder, runner, plan);
         if (resume != null) stderr.WriteLine($"resuming {run.Folder} after step {run.CompletedSteps} of {steps}");
 
