@@ -41,7 +41,7 @@ public class KernelBuildFallbackTests
 
     private static (int Code, string Output) RunWithFakeNvcc(string failure, string script, string buildDir)
     {
-        if (!OperatingSystem.IsLinux() || !OnPath("cmake")) Assert.Inconclusive("needs Linux and cmake");
+        if (!OperatingSystem.IsLinux() || ToolPath.Find("cmake") is null) Assert.Inconclusive("needs Linux and cmake");
         string root = TestData.RepositoryRoot ?? throw new InvalidOperationException("repository root not found");
         var info = new ProcessStartInfo("bash", [Path.Combine(root, ".ci", script), buildDir]) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["PATH"] = Path.Combine(root, "tests", "Build", "fake-nvcc") + ":" + Environment.GetEnvironmentVariable("PATH");
@@ -52,7 +52,4 @@ public class KernelBuildFallbackTests
         process.WaitForExit();
         return (process.ExitCode, stdout + stderr.Result);
     }
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
 }

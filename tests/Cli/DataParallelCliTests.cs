@@ -7,8 +7,6 @@ namespace BertNative.Tests.Cli;
 /// replicas reports them, and the losses of replicas and micro-batches are those of one device.</summary>
 public class DataParallelCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
-
     [TestCase(new[] { "--replicas", "3", "--batch", "2" }, 2, "--batch 2 is smaller than 3 replicas")]
     [TestCase(new[] { "--accumulate", "65536", "--batch", "512" }, 2, "--batch x --accumulate is 33,554,432 pairs a step")]
     [TestCase(new[] { "--replicas", "2", "--distributed", "mpi" }, 2, "--replicas and --distributed do not combine")]
@@ -20,21 +18,15 @@ public class DataParallelCliTests
     public void BadCombinationsGetOneLine(string[] args, int expectedCode, string message)
     {
         string[] device = args.Contains("--device") ? [] : ["--device", "cpu"];
-        var (code, _, err) = Run(["pretrain", .. device, "--steps", "1", "--data", TestData.WikiTextDir, .. args]);
-        var errors = err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:")).ToList();
-        Assert.Multiple(() =>
-        {
-            Assert.That(code, Is.EqualTo(expectedCode), err);
-            Assert.That(errors, Has.Count.EqualTo(1), err);
-            Assert.That(errors.FirstOrDefault(), Does.Contain(message));
-        });
+        var (code, _, err) = CliRunner.Run(["pretrain", .. device, "--steps", "1", "--data", TestData.WikiTextDir, .. args]);
+        CliRunner.AssertError(code, err, expectedCode, message);
     }
 
     [Test]
     public void CudaReplicasWithoutAGpuAreAnErrorNotAFallback()
     {
         if (BertNative.Interop.Cuda.CudaProbe.IsAvailable) Assert.Ignore("this machine has a CUDA GPU");
-        var (code, _, err) = Run("pretrain", "--device", "cuda", "--replicas", "2", "--data", TestData.WikiTextDir);
+        var (code, _, err) = CliRunner.Run("pretrain", "--device", "cuda", "--replicas", "2", "--data", TestData.WikiTextDir);
         Assert.That(code, Is.EqualTo(1));
         Assert.That(err, Does.StartWith("error: --device cuda:"));
     }
@@ -47,7 +39,7 @@ public class DataParallelCliTests
             string dir = Directory.CreateTempSubdirectory("bn-dp-").FullName;
             try
             {
-                var (code, output, err) = Run(["pretrain", "--device", "cpu", "--steps", "2", "--seed", "3",
+                var (code, output, err) = CliRunner.Run(["pretrain", "--device", "cpu", "--steps", "2", "--seed", "3",
                     "--data", TestData.WikiTextDir, "--out", dir, "--json", .. extra]);
                 Assert.That(code, Is.Zero, err);
                 if (extra.Contains("--replicas")) Assert.That(err, Does.Contain("2 replicas (1 thread each), ring over 2 in-process cpu replicas"));

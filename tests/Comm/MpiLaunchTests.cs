@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using BertNative.Tests.Support;
 using BertNative.Trainer.Cli;
-using BertNative.Trainer.Commands;
+using BertNative.Tests.Cli;
 
 namespace BertNative.Tests.Comm;
 
@@ -22,11 +22,9 @@ public class MpiLaunchTests
         Assert.That(code, Is.Zero, errors);
         var mpi = JsonDocument.Parse(output[output.IndexOf('{')..].Trim()).RootElement; // after the terminal codes .NET writes
 
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var app = new CliApp([new PretrainCommand(stdout, stderr)], "pretrain");
-        Assert.That(app.Run([.. BookSteps[..^2], "--steps", "3", "--threads", "2", "--replicas", "2", "--out", Scratch("replicas")], stdout, stderr), Is.Zero, stderr.ToString());
-        var local = JsonDocument.Parse(stdout.ToString().Trim()).RootElement;
+        var (localCode, localOutput, localErrors) = CliRunner.Run([.. BookSteps[..^2], "--steps", "3", "--threads", "2", "--replicas", "2", "--out", Scratch("replicas")]);
+        Assert.That(localCode, Is.Zero, localErrors);
+        var local = JsonDocument.Parse(localOutput.Trim()).RootElement;
 
         Assert.That(mpi.GetProperty("world_size").GetInt32(), Is.EqualTo(2));
         Assert.That(local.GetProperty("replicas").GetInt32(), Is.EqualTo(2));
@@ -109,14 +107,14 @@ public class MpiLaunchTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? FindOnPath("dotnet") ?? "dotnet";
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ToolPath.Find("dotnet") ?? "dotnet";
     private static string Trainer => Path.Combine(AppContext.BaseDirectory, "bertnative.dll");
 
     private static string Scratch(string name) => Path.Combine(Path.GetTempPath(), $"bertnative-mpi-test-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
 
     private static (int Code, string Out, string Err) MpiRun(int ranks, string[] args, (string Name, string Value)? environment = null)
     {
-        string? mpirun = FindOnPath("mpirun");
+        string? mpirun = ToolPath.Find("mpirun");
         if (mpirun is null) Assert.Ignore("mpirun not installed (apt-get install openmpi-bin libopenmpi-dev; .ci/install-deps.sh does)");
         var start = new ProcessStartInfo(mpirun!)
         {
@@ -143,7 +141,4 @@ public class MpiLaunchTests
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
-
-    private static string? FindOnPath(string name) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-        .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
 }

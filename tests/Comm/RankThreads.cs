@@ -6,6 +6,20 @@ namespace BertNative.Tests.Comm;
 /// <summary>Runs one body per rank of an in-process ring, each on its own thread, and rethrows the first failure.</summary>
 public static class RankThreads
 {
+    /// <summary>Each rank puts a copy of its input in a host buffer, runs the collective on it, and returns what the
+    /// buffer holds afterwards.</summary>
+    public static float[][] OnHostBuffers(int worldSize, Func<int, float[]> input, Action<ICommunicator, BertNative.Interop.FloatView> collective) =>
+        Run(worldSize, comm =>
+        {
+            using var cpu = new CpuBackend(1);
+            float[] values = [.. input(comm.Rank)];
+            var data = cpu.AllocateFloats(values.Length);
+            cpu.Upload(data, values);
+            collective(comm, data);
+            cpu.Download(data, values);
+            return values;
+        });
+
     public static T[] Run<T>(int worldSize, Func<ICommunicator, T> body, double timeoutSeconds = 30)
     {
         var ring = new InProcessRing(worldSize, TimeSpan.FromSeconds(timeoutSeconds));

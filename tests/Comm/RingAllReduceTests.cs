@@ -24,16 +24,8 @@ public class RingAllReduceTests
         return x;
     }
 
-    private static float[][] AllReduce(int n, long length) => RankThreads.Run(n, comm =>
-    {
-        using var cpu = new CpuBackend(1);
-        var data = cpu.AllocateFloats(length);
-        cpu.Upload(data, Input(comm.Rank, length));
-        comm.AllReduceSum(data);
-        var result = new float[length];
-        cpu.Download(data, result);
-        return result;
-    });
+    private static float[][] AllReduce(int n, long length) =>
+        RankThreads.OnHostBuffers(n, rank => Input(rank, length), (comm, data) => comm.AllReduceSum(data));
 
     [TestCaseSource(nameof(Cases))]
     public void SumsLikeFloat64AndEveryRankAndRunAgreeBitwise(int n, long length)
@@ -60,32 +52,14 @@ public class RingAllReduceTests
     [TestCase(2, 0), TestCase(3, 2), TestCase(5, 4)]
     public void BroadcastGivesEveryRankTheRootsValues(int n, int root)
     {
-        var results = RankThreads.Run(n, comm =>
-        {
-            using var cpu = new CpuBackend(1);
-            var data = cpu.AllocateFloats(1_001);
-            cpu.Upload(data, Input(comm.Rank, 1_001));
-            comm.Broadcast(data, root);
-            var result = new float[1_001];
-            cpu.Download(data, result);
-            return result;
-        });
+        var results = RankThreads.OnHostBuffers(n, rank => Input(rank, 1_001), (comm, data) => comm.Broadcast(data, root));
         foreach (var r in results) Assert.That(r, Is.EqualTo(Input(root, 1_001)).AsCollection);
     }
 
     [Test]
     public void SlicesReduceOnlyTheirWindow()
     {
-        var results = RankThreads.Run(3, comm =>
-        {
-            using var cpu = new CpuBackend(1);
-            var data = cpu.AllocateFloats(10);
-            cpu.Upload(data, Enumerable.Repeat(1f, 10).ToArray());
-            comm.AllReduceSum(data.Slice(2, 5));
-            var result = new float[10];
-            cpu.Download(data, result);
-            return result;
-        });
+        var results = RankThreads.OnHostBuffers(3, _ => Enumerable.Repeat(1f, 10).ToArray(), (comm, data) => comm.AllReduceSum(data.Slice(2, 5)));
         Assert.That(results[1], Is.EqualTo(new float[] { 1, 1, 3, 3, 3, 3, 3, 1, 1, 1 }).AsCollection);
     }
 

@@ -1,6 +1,5 @@
 using BertNative.Interop;
 using BertNative.Interop.Comm;
-using BertNative.Interop.Cpu;
 using BertNative.Interop.Cuda;
 using BertNative.Tests.Comm;
 
@@ -38,16 +37,7 @@ public class CudaRingTests
     {
         CudaRingRanks.RequireGpu();
         float[][] inputs = Enumerable.Range(0, n).Select(rank => Input(rank, length)).ToArray();
-        float[][] expected = RankThreads.Run(n, comm =>
-        {
-            using var cpu = new CpuBackend(1);
-            var data = cpu.AllocateFloats(length);
-            cpu.Upload(data, inputs[comm.Rank]);
-            comm.AllReduceSum(data);
-            var result = new float[length];
-            cpu.Download(data, result);
-            return result;
-        });
+        float[][] expected = RankThreads.OnHostBuffers(n, rank => inputs[rank], (comm, data) => comm.AllReduceSum(data));
         float[][] actual = CudaRingRanks.Run(n, stageThroughHost, (comm, cuda) =>
         {
             FloatView source = cuda.AllocateFloats(length), data = cuda.AllocateFloats(length), copy = cuda.AllocateFloats(length);
@@ -78,16 +68,7 @@ public class CudaRingTests
             for (int b = bucketStarts.Length - 2; b >= 0; b--)
                 comm.AllReduceSum(data.Slice(bucketStarts[b], bucketStarts[b + 1] - bucketStarts[b]));
         }
-        float[][] expected = RankThreads.Run(n, comm =>
-        {
-            using var cpu = new CpuBackend(1);
-            var data = cpu.AllocateFloats(length);
-            cpu.Upload(data, inputs[comm.Rank]);
-            ReduceBuckets(comm, data);
-            var result = new float[length];
-            cpu.Download(data, result);
-            return result;
-        });
+        float[][] expected = RankThreads.OnHostBuffers(n, rank => inputs[rank], ReduceBuckets);
         float[][] actual = CudaRingRanks.Run(n, stageThroughHost, (comm, cuda) =>
         {
             FloatView data = cuda.AllocateFloats(length), other = cuda.AllocateFloats(length), scratch = cuda.AllocateFloats(length);
