@@ -62,9 +62,11 @@ public sealed class ReplicaSet : IDisposable
     /// <summary>The pairs of one optimizer step: --accumulate micro-batches of --batch pairs.</summary>
     public static int StepBatch(ParsedOptions o, int batchSize)
     {
-        long pairs = (long)batchSize * o.Int("accumulate", 1, 1 << 16);
+        long pairs = (long)batchSize * ReadAccumulate(o);
         return pairs <= 1 << 24 ? (int)pairs : throw new CliException($"--batch x --accumulate is {pairs:N0} pairs a step; keep it at most {1 << 24:N0}");
     }
+
+    private static int ReadAccumulate(ParsedOptions o) => o.Int("accumulate", 1, 1 << 16);
 
     /// <summary>Reads the options and creates the backends and communicators; bad combinations are exit 2.
     /// <paramref name="batchSize"/> is --batch: the pairs of one micro-batch over all ranks.</summary>
@@ -72,7 +74,7 @@ public sealed class ReplicaSet : IDisposable
     {
         string device = o.Choice("device", DeviceOptions.Names);
         var precision = DeviceOptions.ReadPrecision(o, device);
-        int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = o.Int("accumulate", 1, 1 << 16);
+        int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = ReadAccumulate(o);
         string distributed = o.Choice("distributed", "off", "mpi", "nccl");
         var timeout = TimeSpan.FromSeconds(o.Float("comm-timeout", 0.1f, 86_400f));
         bool overlap = !o.Flag("no-overlap");
