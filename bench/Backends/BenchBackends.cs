@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using BertNative.Ilgpu;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Interop.Cuda;
 using BertNative.Trainer.Commands;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using BertNative.Interop;
-using BertNative.Interop.Comm;
-using BertNative.Interop.Cpu;
+using BertNative.Contract;
+using BertNative.Comm;
+using BertNative.Cpu;
 
 namespace BertNative.Bench.Comm;
 

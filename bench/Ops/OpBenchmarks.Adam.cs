@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using BertNative.Interop;
+using BertNative.Contract;
 using static BertNative.Bench.Ops.BookShapes;
 
 namespace BertNative.Bench.Ops;

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BertNative.Bench.Backends;
 using BertNative.Bench.Columns;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Data;
 

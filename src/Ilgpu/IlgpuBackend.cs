@@ -1,5 +1,5 @@
 using BertNative.Ilgpu.Kernels;
-using BertNative.Interop;
+using BertNative.Contract;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using BertNative.Interop;
+using BertNative.Contract;
 using ILGPU;
 using ILGPU.Runtime;
 

@@ -171,7 +171,7 @@ public class RunRobustnessTests
     [Test]
     public void TheMemoryGuardRefusesARunThatCannotFit()
     {
-        long? available = BertNative.Interop.Cpu.HostMemory.AvailableBytes();
+        long? available = BertNative.Cpu.HostMemory.AvailableBytes();
         var needed = BertNative.Model.MemoryEstimate.For(BertNative.Model.BertConfig.Large(20_256), 512, 64).TotalBytes;
         if (available is null || needed < available) Assert.Ignore($"this machine has {available} bytes free, enough for BERT-large at batch 512");
         var (code, _, err) = CliRunner.Run("pretrain", "--device", "cpu", "--model", "large", "--data", TestData.WikiTextDir, "--out", Out("run"));

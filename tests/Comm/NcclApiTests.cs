@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Interop.Nccl;
 
 namespace BertNative.Tests.Comm;

@@ -1,5 +1,5 @@
-using BertNative.Interop.Comm;
-using BertNative.Interop.Cpu;
+using BertNative.Comm;
+using BertNative.Cpu;
 
 namespace BertNative.Tests.Comm;
 
@@ -8,7 +8,7 @@ public static class RankThreads
 {
     /// <summary>Each rank puts a copy of its input in a host buffer, runs the collective on it, and returns what the
     /// buffer holds afterwards.</summary>
-    public static float[][] OnHostBuffers(int worldSize, Func<int, float[]> input, Action<ICommunicator, BertNative.Interop.FloatView> collective) =>
+    public static float[][] OnHostBuffers(int worldSize, Func<int, float[]> input, Action<ICommunicator, BertNative.Contract.FloatView> collective) =>
         Run(worldSize, comm =>
         {
             using var cpu = new CpuBackend(1);

@@ -1,5 +1,5 @@
-using BertNative.Interop.Comm;
-using BertNative.Interop.Cpu;
+using BertNative.Comm;
+using BertNative.Cpu;
 
 namespace BertNative.Tests.Comm;
 
@@ -138,8 +138,8 @@ public class RingAllReduceTests
         public int WorldSize => inner.WorldSize;
         public string Description => inner.Description;
         public TimeSpan Timeout => inner.Timeout;
-        public void AllReduceSum(BertNative.Interop.FloatView data) => inner.AllReduceSum(data);
-        public void Broadcast(BertNative.Interop.FloatView data, int root) => inner.Broadcast(data, root);
+        public void AllReduceSum(BertNative.Contract.FloatView data) => inner.AllReduceSum(data);
+        public void Broadcast(BertNative.Contract.FloatView data, int root) => inner.Broadcast(data, root);
         public void Barrier() => inner.Barrier();
         public void Abort(string reason) => inner.Abort(reason);
         public void Dispose() { }

@@ -79,13 +79,13 @@ public class CorpusTests
     [Test]
     public void MissingOrBinaryFilesGiveOneClearError()
     {
-        var missing = Assert.Throws<BertNative.Interop.BertNativeException>(() => Corpus.Read("/nonexistent/wiki.train.tokens"));
+        var missing = Assert.Throws<BertNative.Contract.BertNativeException>(() => Corpus.Read("/nonexistent/wiki.train.tokens"));
         Assert.That(missing!.Message, Does.Contain("--data"));
         string binary = Path.Combine(Path.GetTempPath(), $"bn-binary-{Guid.NewGuid():N}.tokens");
         File.WriteAllBytes(binary, [0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x20, 0x2e, 0x20]);
         try
         {
-            var corrupt = Assert.Throws<BertNative.Interop.BertNativeException>(() => Corpus.Read(binary));
+            var corrupt = Assert.Throws<BertNative.Contract.BertNativeException>(() => Corpus.Read(binary));
             Assert.That(corrupt!.Message, Does.Contain("is not a text file (it holds NUL bytes)"));
         }
         finally { File.Delete(binary); }

@@ -176,7 +176,7 @@ public class ExampleBuilderTests
 
     [Test]
     public void TooShortMaxLenIsRejected() =>
-        Assert.Throws<BertNative.Interop.BertNativeException>(() => ExampleBuilder.Build(Corpus.Parse(" a . b . "), 4, 1));
+        Assert.Throws<BertNative.Contract.BertNativeException>(() => ExampleBuilder.Build(Corpus.Parse(" a . b . "), 4, 1));
 
     private static string Key(ReadOnlySpan<int> ids) => string.Join(',', ids.ToArray());
 

@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model.Data;
 using BertNative.Tests.Support;
 using Reply = BertNative.Tests.Data.LoopbackHttpServer.Reply;

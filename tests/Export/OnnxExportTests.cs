@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using BertNative.Interop;
-using BertNative.Interop.Cpu;
+using BertNative.Contract;
+using BertNative.Cpu;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;

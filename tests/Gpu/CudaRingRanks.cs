@@ -1,4 +1,4 @@
-using BertNative.Interop.Comm;
+using BertNative.Comm;
 using BertNative.Interop.Cuda;
 
 namespace BertNative.Tests.Gpu;

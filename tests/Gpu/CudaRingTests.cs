@@ -1,5 +1,5 @@
-using BertNative.Interop;
-using BertNative.Interop.Comm;
+using BertNative.Contract;
+using BertNative.Comm;
 using BertNative.Interop.Cuda;
 using BertNative.Tests.Comm;
 

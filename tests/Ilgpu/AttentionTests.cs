@@ -1,5 +1,5 @@
 using BertNative.Ilgpu;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Ilgpu;

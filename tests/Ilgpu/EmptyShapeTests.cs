@@ -1,5 +1,5 @@
 using BertNative.Ilgpu;
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Tests.Ilgpu;
 

@@ -30,7 +30,7 @@ public sealed class IlgpuBackends
         {
             return (IlgpuBackend.Create(kind), null);
         }
-        catch (BertNative.Interop.BertNativeException e)
+        catch (BertNative.Contract.BertNativeException e)
         {
             return (null, e.Message);
         }

@@ -1,5 +1,5 @@
 using BertNative.Ilgpu;
-using BertNative.Interop.Cpu;
+using BertNative.Cpu;
 using BertNative.Model;
 using BertNative.Model.Training;
 using BertNative.Tests.Model;

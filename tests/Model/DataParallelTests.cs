@@ -1,6 +1,6 @@
-using BertNative.Interop;
-using BertNative.Interop.Comm;
-using BertNative.Interop.Cpu;
+using BertNative.Contract;
+using BertNative.Comm;
+using BertNative.Cpu;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;

@@ -1,4 +1,4 @@
-using BertNative.Interop.Cpu;
+using BertNative.Cpu;
 using BertNative.Model;
 using BertNative.Model.Data;
 using BertNative.Tests.Ops;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Tests.Ops;
 

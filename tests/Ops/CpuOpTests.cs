@@ -1,5 +1,5 @@
-using BertNative.Interop;
-using BertNative.Interop.Cpu;
+using BertNative.Contract;
+using BertNative.Cpu;
 using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Ops;
@@ -145,7 +145,7 @@ public class CpuOpTests
     [TestCase("Cooperlake", true, true, "OpenBLAS sgemm (Cooperlake kernels)")]
     [TestCase("Prescott", false, false, "OpenBLAS sgemm (Prescott kernels)")]
     public void TheOpenBlasLineNamesTheCoreAndABetterOneTheCpuRuns(string core, bool avx2, bool avx512, string expected)
-        => Assert.That(BertNative.Interop.Cpu.Gemm.OpenBlasCore.Describe(core, avx2, avx512), Is.EqualTo(expected));
+        => Assert.That(BertNative.Cpu.Gemm.OpenBlasCore.Describe(core, avx2, avx512), Is.EqualTo(expected));
 
     [Test]
     public void UnknownGemmInTheEnvironmentVariableSaysWhatIsWrong() => WithGemmVariable("mkl", () =>

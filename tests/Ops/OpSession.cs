@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Tests.Ops;
 

@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Ops;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using BertNative.Interop.Cpu;
-using BertNative.Interop.Cpu.Gemm;
+using BertNative.Cpu;
+using BertNative.Cpu.Gemm;
 
 namespace BertNative.Tests.Ops;
 

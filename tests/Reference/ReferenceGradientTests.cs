@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using static BertNative.Tests.Reference.GradientCheck;
 
 namespace BertNative.Tests.Reference;

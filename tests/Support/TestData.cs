@@ -15,7 +15,7 @@ public static class TestData
                 return beside;
             // As a user's run would: the per-user cache, else a download into it.
             try { return BertNative.Model.Data.WikiTextSource.Resolve(dataDir: null, TestContext.Progress); }
-            catch (BertNative.Interop.BertNativeException e) { Assert.Fail($"WikiText-2 not found: {e.Message}"); return ""; }
+            catch (BertNative.Contract.BertNativeException e) { Assert.Fail($"WikiText-2 not found: {e.Message}"); return ""; }
         }
     }
 

@@ -1,4 +1,4 @@
-using BertNative.Interop.Cpu;
+using BertNative.Cpu;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Parallel;
@@ -45,7 +45,7 @@ public class ResumeTests
     {
         Train(_dir, resume: false, stopAfter: 2, LossMode.Intended);
         var other = BertNative.Model.Data.ExampleBuilder.Build(TinyBert.Synthetic.Vocabulary is var v ? BertNative.Model.Data.Corpus.Parse(" w1 w2 . w3 w4 . \n", v) : null!, 16, seed: 9);
-        var e = Assert.Throws<BertNative.Interop.BertNativeException>(() => Open(_dir, resume: true, LossMode.Intended, other));
+        var e = Assert.Throws<BertNative.Contract.BertNativeException>(() => Open(_dir, resume: true, LossMode.Intended, other));
         Assert.That(e!.Message, Does.Contain("the data differs"));
     }
 

@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using ILGPU.Runtime;
 
 namespace BertNative.Ilgpu.Kernels;

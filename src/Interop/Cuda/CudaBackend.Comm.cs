@@ -1,3 +1,5 @@
+using BertNative.Contract;
+
 namespace BertNative.Interop.Cuda;
 
 /// <summary>What communicators need from the backend: its device and the stream its ops are ordered on.</summary>

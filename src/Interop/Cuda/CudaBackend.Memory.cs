@@ -1,3 +1,5 @@
+using BertNative.Contract;
+
 namespace BertNative.Interop.Cuda;
 
 /// <summary>Allocation and copies: <see cref="IDeviceMemory"/> on the backend's stream.</summary>

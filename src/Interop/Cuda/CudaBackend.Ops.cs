@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using System.Runtime.CompilerServices;
 
 namespace BertNative.Interop.Cuda;

@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;

@@ -1,3 +1,5 @@
+using BertNative.Contract;
+
 namespace BertNative.Interop.Cuda;
 
 /// <summary>A zero-filled device allocation of the cuda backend.</summary>

@@ -1,3 +1,5 @@
+using BertNative.Contract;
+
 namespace BertNative.Interop.Cuda;
 
 /// <summary>A failed call into libbertnative_kernels.so: its status, the library's message and the C# call that failed.</summary>

@@ -1,4 +1,5 @@
-using BertNative.Interop.Comm;
+using BertNative.Comm;
+using BertNative.Contract;
 
 namespace BertNative.Interop.Cuda;
 

@@ -1,3 +1,5 @@
+using BertNative.Comm;
+using BertNative.Contract;
 using System.Runtime.InteropServices;
 
 namespace BertNative.Interop.Nccl;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using BertNative.Interop.Comm;
-using BertNative.Interop.Cpu;
+using BertNative.Comm;
+using BertNative.Contract;
+using BertNative.Cpu;
 using BertNative.Interop.Cuda;
 
 namespace BertNative.Interop.Nccl;

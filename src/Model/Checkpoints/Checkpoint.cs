@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model.Data;
 
 namespace BertNative.Model.Checkpoints;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Model.Checkpoints;
 

@@ -10,8 +10,8 @@ public sealed class BatchSampler
 
     public BatchSampler(int exampleCount, int batchSize, SeededRandom rng)
     {
-        if (exampleCount <= 0) throw new BertNative.Interop.BertNativeException("the dataset has no examples; use a larger --max-len or more data");
-        if (batchSize <= 0) throw new BertNative.Interop.BertNativeException($"--batch {batchSize} must be positive");
+        if (exampleCount <= 0) throw new BertNative.Contract.BertNativeException("the dataset has no examples; use a larger --max-len or more data");
+        if (batchSize <= 0) throw new BertNative.Contract.BertNativeException($"--batch {batchSize} must be positive");
         _order = Enumerable.Range(0, exampleCount).ToArray();
         _batchSize = batchSize;
         _rng = rng;
@@ -41,7 +41,7 @@ public sealed class BatchSampler
     public void Restore(SamplerState state)
     {
         if (state.Order.Length != _order.Length || state.Next < 0 || state.Next > _order.Length)
-            throw new BertNative.Interop.BertNativeException($"the saved sampler covers {state.Order.Length} examples, this dataset has {_order.Length}");
+            throw new BertNative.Contract.BertNativeException($"the saved sampler covers {state.Order.Length} examples, this dataset has {_order.Length}");
         state.Order.CopyTo(_order, 0);
         _next = state.Next;
         Epoch = state.Epoch;

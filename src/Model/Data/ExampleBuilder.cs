@@ -8,7 +8,7 @@ public static class ExampleBuilder
     public static PretrainingExamples Build(Corpus corpus, int maxLen, ulong seed)
     {
         if (maxLen < MinMaxLen)
-            throw new BertNative.Interop.BertNativeException($"--max-len {maxLen} is too short: it must be at least {MinMaxLen} to hold <cls> a <sep> b <sep>");
+            throw new BertNative.Contract.BertNativeException($"--max-len {maxLen} is too short: it must be at least {MinMaxLen} to hold <cls> a <sep> b <sep>");
         var rng = new SeededRandom(seed);
         int P = PretrainingExamples.PredictionSlotsFor(maxLen);
         int vocabSize = corpus.Vocabulary.Count;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Model.Data;
 

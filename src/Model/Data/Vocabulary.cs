@@ -48,7 +48,7 @@ public sealed class Vocabulary
 
     public static Vocabulary Load(string path)
     {
-        if (!File.Exists(path)) throw new BertNative.Interop.BertNativeException($"vocabulary file {path} is missing; point at a checkpoint folder written by 'pretrain'");
+        if (!File.Exists(path)) throw new BertNative.Contract.BertNativeException($"vocabulary file {path} is missing; point at a checkpoint folder written by 'pretrain'");
         return new Vocabulary(File.ReadAllLines(path));
     }
 }

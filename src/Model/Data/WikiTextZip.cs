@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Model.Data;
 

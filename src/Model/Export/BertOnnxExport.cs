@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using Google.Protobuf;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
@@ -117,13 +117,13 @@ public static class BertOnnxExport
 
         /// <summary>MLM head on every position: Linear -> ReLU -> LayerNorm -> Linear(V): [batch, sequence, V].</summary>
         public string MlmHead(string x) =>
-            Linear(LayerNorm(Activation(Linear(x, "mlm.mlp.0"), Interop.Activation.Relu), "mlm.mlp.2"), "mlm.mlp.3");
+            Linear(LayerNorm(Activation(Linear(x, "mlm.mlp.0"), BertNative.Contract.Activation.Relu), "mlm.mlp.2"), "mlm.mlp.3");
 
         /// <summary>NSP head on the &lt;cls&gt; row: Linear -> tanh -> Linear(2): [batch, 2].</summary>
         public string NspHead(string x)
         {
             string cls = Graph.Op("Gather", [x, ScalarInt64("cls_position", 0)], OnnxGraph.Int("axis", 1));
-            return Linear(Activation(Linear(cls, "hidden.0"), Interop.Activation.Tanh), "nsp.output");
+            return Linear(Activation(Linear(cls, "hidden.0"), BertNative.Contract.Activation.Tanh), "nsp.output");
         }
 
         /// <summary>x W^T + b with W [out, in] as in the checkpoint.</summary>
@@ -136,10 +136,10 @@ public static class BertOnnxExport
 
         private string Activation(string x, Activation activation) => activation switch
         {
-            Interop.Activation.Relu => Graph.Op("Relu", [x]),
-            Interop.Activation.Tanh => Graph.Op("Tanh", [x]),
+            BertNative.Contract.Activation.Relu => Graph.Op("Relu", [x]),
+            BertNative.Contract.Activation.Tanh => Graph.Op("Tanh", [x]),
             // The exact erf form, as the backends compute it (opset 17 has no Gelu op).
-            Interop.Activation.Gelu => Graph.Op("Mul", [Graph.Op("Mul", [x, Scalar("half", 0.5f)]),
+            BertNative.Contract.Activation.Gelu => Graph.Op("Mul", [Graph.Op("Mul", [x, Scalar("half", 0.5f)]),
                 Graph.Op("Add", [Graph.Op("Erf", [Graph.Op("Mul", [x, Scalar("inv_sqrt2", 1f / MathF.Sqrt(2f))])]), Scalar("one_f", 1f)])]),
             _ => throw new ArgumentOutOfRangeException(nameof(activation)),
         };

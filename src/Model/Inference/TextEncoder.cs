@@ -1,4 +1,4 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model.Data;
 
 namespace BertNative.Model.Inference;

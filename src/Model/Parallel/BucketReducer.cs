@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using BertNative.Interop.Comm;
+using BertNative.Comm;
 
 namespace BertNative.Model.Parallel;
 

@@ -1,5 +1,5 @@
-using BertNative.Interop;
-using BertNative.Interop.Comm;
+using BertNative.Contract;
+using BertNative.Comm;
 
 namespace BertNative.Model.Parallel;
 

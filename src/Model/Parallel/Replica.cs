@@ -1,4 +1,4 @@
-using BertNative.Interop.Comm;
+using BertNative.Comm;
 
 namespace BertNative.Model.Parallel;
 

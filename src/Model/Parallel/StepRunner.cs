@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model.Data;
 
 namespace BertNative.Model.Parallel;
@@ -112,7 +112,7 @@ public sealed class StepRunner
     }
 
     private void Abort(int i, Exception e) =>
-        _replicas[i].Comm?.Abort(e is Interop.Comm.CommunicatorException ? e.Message : $"rank {_replicas[i].Rank} failed: {e.Message}");
+        _replicas[i].Comm?.Abort(e is Comm.CommunicatorException ? e.Message : $"rank {_replicas[i].Rank} failed: {e.Message}");
 
     private (float Mlm, float Nsp, bool Stop) StepReplica(int i, Batch global, int globalPredictions, long t, ulong seed,
         Action<BertModel> update, Func<bool>? stopRequested)
@@ -177,7 +177,7 @@ public sealed class StepRunner
     {
         var failures = errors.Where(e => e is not null).Select(e => e!).ToArray();
         if (failures.Length == 0) return;
-        var root = failures.FirstOrDefault(e => e is not Interop.Comm.CommunicatorException) ?? failures[0];
+        var root = failures.FirstOrDefault(e => e is not Comm.CommunicatorException) ?? failures[0];
         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(root).Throw();
     }
 }

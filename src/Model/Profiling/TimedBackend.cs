@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Model.Profiling;
 

@@ -36,7 +36,7 @@ public static class Evaluator
 
     public static EvaluationResult Evaluate(BertModel model, PretrainingExamples examples, string split)
     {
-        if (examples.Count == 0) throw new Interop.BertNativeException($"the {split} text gives no examples at --max-len {examples.MaxLen}; evaluate on more text");
+        if (examples.Count == 0) throw new BertNative.Contract.BertNativeException($"the {split} text gives no examples at --max-len {examples.MaxLen}; evaluate on more text");
         var clock = Stopwatch.StartNew();
         var mode = model.LossMode;
         model.LossMode = LossMode.Intended;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model.Data;
 using BertNative.Model.Parallel;
 

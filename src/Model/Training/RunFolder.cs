@@ -1,5 +1,5 @@
 using System.Globalization;
-using BertNative.Interop;
+using BertNative.Contract;
 
 namespace BertNative.Model.Training;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Parallel;

@@ -1,7 +1,7 @@
-using BertNative.Interop;
+using BertNative.Contract;
 using System.Runtime.CompilerServices;
 using BertNative.Ilgpu;
-using BertNative.Interop.Cpu;
+using BertNative.Cpu;
 using BertNative.Interop.Cuda;
 using BertNative.Trainer.Cli;
 

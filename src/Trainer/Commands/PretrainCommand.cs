@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using BertNative.Interop;
+using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Data;
 using BertNative.Model.Parallel;

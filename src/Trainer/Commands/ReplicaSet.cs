@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using BertNative.Interop;
-using BertNative.Interop.Comm;
-using BertNative.Interop.Comm.Mpi;
-using BertNative.Interop.Cpu;
+using BertNative.Contract;
+using BertNative.Comm;
+using BertNative.Interop.Mpi;
+using BertNative.Cpu;
 using BertNative.Interop.Cuda;
 using BertNative.Interop.Nccl;
 using BertNative.Model;

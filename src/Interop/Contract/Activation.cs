@@ -1,9 +1,0 @@
-namespace BertNative.Interop;
-
-/// <summary>Elementwise nonlinearities. GELU is the exact erf form (PyTorch's nn.GELU default).</summary>
-public enum Activation
-{
-    Relu,
-    Gelu,
-    Tanh,
-}
