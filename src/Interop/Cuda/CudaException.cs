@@ -25,13 +25,13 @@ public class CudaException : BertNativeException
     public string NativeMessage { get; }
     public string Call { get; }
 
-    internal static string StatusName(int status) => status switch
+    internal static string StatusName(int status) => (NativeStatus)status switch
     {
-        1 => "CUDA error",
-        2 => "cuBLASLt error",
-        3 => "invalid argument",
-        4 => "out of memory",
-        5 => "internal error",
+        NativeStatus.Cuda => "CUDA error",
+        NativeStatus.Cublas => "cuBLASLt error",
+        NativeStatus.Invalid => "invalid argument",
+        NativeStatus.OutOfMemory => "out of memory",
+        NativeStatus.Internal => "internal error",
         _ => $"status {status}",
     };
 }
@@ -40,7 +40,7 @@ public class CudaException : BertNativeException
 public sealed class GpuOutOfMemoryException : CudaException
 {
     public GpuOutOfMemoryException(long? requestedBytes, long freeBytes, string nativeMessage, string call)
-        : base(4, nativeMessage, call, requestedBytes is { } bytes
+        : base((int)NativeStatus.OutOfMemory, nativeMessage, call, requestedBytes is { } bytes
             ? $"out of GPU memory: tried {Megabytes(bytes)} MB, {Megabytes(freeBytes)} MB free; lower --batch or --max-len"
             : $"out of GPU memory ({nativeMessage}), {Megabytes(freeBytes)} MB free; lower --batch or --max-len")
     {

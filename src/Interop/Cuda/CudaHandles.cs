@@ -43,7 +43,7 @@ internal sealed class DeviceMemoryHandle : SafeHandleZeroOrMinusOneIsInvalid
     internal static DeviceMemoryHandle Allocate(long bytes)
     {
         int status = CudaNative.bn_malloc(out nint pointer, bytes);
-        if (status == CudaCheck.OutOfMemory)
+        if (status == (int)NativeStatus.OutOfMemory)
         {
             string message = CudaNative.LastError();
             long free = CudaNative.bn_mem_info(out long freeBytes, out _) == 0 ? freeBytes : 0;
