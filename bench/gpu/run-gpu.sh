@@ -140,11 +140,8 @@ pretrain_row() {
   local mlm nsp pps device lo hi nlo nhi
   mlm=$(json_field mlm "$work/$name.json") nsp=$(json_field nsp "$work/$name.json")
   pps=$(json_field steady_pairs_per_sec "$work/$name.json") device=$(json_field device "$work/$name.json")
-  case $bands in
-    intended) lo=7.2 hi=7.45 nlo=0.65 nhi=0.95 ;;
-    book-pytorch) lo=5.2 hi=5.9 nlo=0.70 nhi=0.82 ;;
-    *) row "$stage" ok "MLM $mlm, NSP $nsp, $pps pairs/s ($device)" "$took"; return ;;
-  esac
+  if [ "$bands" = none ]; then row "$stage" ok "MLM $mlm, NSP $nsp, $pps pairs/s ($device)" "$took"; return; fi
+  read -r lo hi nlo nhi < <(awk -v loss="$bands" '$1 == loss { print $2, $3, $4, $5 }' "$repo/bench/book-loss-bands.tsv")
   if in_band "$mlm" $lo $hi && in_band "$nsp" $nlo $nhi; then row "$stage" ok "MLM $mlm, NSP $nsp, $pps pairs/s ($device)" "$took"
   else row "$stage" FAIL "MLM $mlm (band $lo-$hi), NSP $nsp (band $nlo-$nhi), $pps pairs/s" "$took"; fi
 }
