@@ -16,11 +16,15 @@ public class CudaRingTests
 {
     private static IEnumerable<TestCaseData> Cases()
     {
-        foreach (bool host in new[] { false, true })
-            foreach (int n in new[] { 2, 3 })
+        foreach (var placement in Enum.GetValues<RingPlacement>())
+            foreach (int n in placement == RingPlacement.Peers ? new[] { 2 } : new[] { 2, 3 })
                 foreach (long length in new long[] { 0, 1, n - 1, 7_919, 5_632_546 }.Distinct())
-                    yield return new TestCaseData(n, length, host)
-                        .SetName($"CudaRing AllReduce N={n} length={length} {(host ? "host-staged" : "device copies")}");
+                    yield return new TestCaseData(n, length, placement).SetName($"CudaRing AllReduce N={n} length={length} {placement switch
+                    {
+                        RingPlacement.HostStaged => "host-staged",
+                        RingPlacement.Peers => "peer copies across GPUs",
+                        _ => "device copies",
+                    }}");
     }
 
     /// <summary>Rank r's input: pseudo-random values of either sign whose magnitudes range over 2^-12 .. 2^12.</summary>
@@ -33,12 +37,12 @@ public class CudaRingTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void AllReduceEqualsTheCpuRingBitwise(int n, long length, bool stageThroughHost)
+    public void AllReduceEqualsTheCpuRingBitwise(int n, long length, RingPlacement placement)
     {
         CudaRingRanks.RequireGpu();
         float[][] inputs = Enumerable.Range(0, n).Select(rank => Input(rank, length)).ToArray();
         float[][] expected = RankThreads.OnHostBuffers(n, rank => inputs[rank], (comm, data) => comm.AllReduceSum(data));
-        float[][] actual = CudaRingRanks.Run(n, stageThroughHost, (comm, cuda) =>
+        float[][] actual = CudaRingRanks.Run(n, placement, (comm, cuda) =>
         {
             FloatView source = cuda.AllocateFloats(length), data = cuda.AllocateFloats(length), copy = cuda.AllocateFloats(length);
             cuda.Upload(source, inputs[comm.Rank]);
@@ -56,11 +60,13 @@ public class CudaRingTests
     /// <summary>Gradient buckets as backward would hand them over: several all-reduces of consecutive slices in
     /// reverse order, queued back to back with no synchronize, so every event is reused across collectives. Deferred,
     /// as the overlapped reducer queues them: compute work runs between them and waits only at CompleteDeferred.</summary>
-    [TestCase(false, false), TestCase(true, false), TestCase(false, true), TestCase(true, true)]
-    public void BucketsReducedBackToBackEqualTheCpuRingBitwise(bool stageThroughHost, bool deferred)
+    [TestCase(RingPlacement.OneDevice, false), TestCase(RingPlacement.HostStaged, false), TestCase(RingPlacement.Peers, false)]
+    [TestCase(RingPlacement.OneDevice, true), TestCase(RingPlacement.HostStaged, true), TestCase(RingPlacement.Peers, true)]
+    public void BucketsReducedBackToBackEqualTheCpuRingBitwise(RingPlacement placement, bool deferred)
     {
         CudaRingRanks.RequireGpu();
-        const int n = 3, length = 100_003;
+        int n = placement == RingPlacement.Peers ? 2 : 3;
+        const int length = 100_003;
         long[] bucketStarts = [0, 17, 40_000, 40_001, length];
         float[][] inputs = Enumerable.Range(0, n).Select(rank => Input(rank, length)).ToArray();
         void ReduceBuckets(ICommunicator comm, FloatView data)
@@ -69,7 +75,7 @@ public class CudaRingTests
                 comm.AllReduceSum(data.Slice(bucketStarts[b], bucketStarts[b + 1] - bucketStarts[b]));
         }
         float[][] expected = RankThreads.OnHostBuffers(n, rank => inputs[rank], ReduceBuckets);
-        float[][] actual = CudaRingRanks.Run(n, stageThroughHost, (comm, cuda) =>
+        float[][] actual = CudaRingRanks.Run(n, placement, (comm, cuda) =>
         {
             FloatView data = cuda.AllocateFloats(length), other = cuda.AllocateFloats(length), scratch = cuda.AllocateFloats(length);
             cuda.Upload(data, inputs[comm.Rank]);

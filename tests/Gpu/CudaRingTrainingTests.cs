@@ -8,14 +8,15 @@ using BertNative.Tests.Model;
 namespace BertNative.Tests.Gpu;
 
 /// <summary>
-/// Data-parallel training steps on cuda replicas joined by the cuda ring (all on GPU 0: separate buffers, streams and
-/// events exercise the deferred, overlapped bucket all-reduce), against one cuda device taking the whole batch.
+/// Data-parallel training steps on cuda replicas joined by the cuda ring (all on GPU 0, where separate buffers, streams
+/// and events exercise the deferred, overlapped bucket all-reduce, or each on its own GPU with peer copies), against
+/// one cuda device taking the whole batch.
 /// </summary>
 [TestFixture, Category("GPU")]
 public class CudaRingTrainingTests
 {
-    [TestCase(2), TestCase(3)]
-    public void CudaReplicasTrainTheGradientsOfOneDevice(int replicas)
+    [TestCase(2, false), TestCase(3, false), TestCase(2, true)]
+    public void CudaReplicasTrainTheGradientsOfOneDevice(int replicas, bool onTheirOwnGpus)
     {
         CudaRingRanks.RequireGpu();
         var config = TinyBert.Config(Activation.Gelu, dropout: 0.2f);
@@ -26,7 +27,9 @@ public class CudaRingTrainingTests
         using (var one = CudaBackend.Create(0))
             (mlm, nsp, expected) = TinyBert.LossAndGradients(new BertModel(one, config, batch.Capacity, batch.MaxLen, init), batch);
 
-        var (dpLosses, grads, _) = Train(replicas, overlap: true, config, init, batch);
+        if (onTheirOwnGpus && CudaProbe.DeviceCount < replicas)
+            Assert.Inconclusive($"{replicas} replicas on their own GPUs need {replicas} GPUs; {CudaProbe.DeviceCount} visible");
+        var (dpLosses, grads, _) = Train(replicas, overlap: true, config, init, batch, onTheirOwnGpus);
         Assert.That(dpLosses.Mlm, Is.EqualTo(mlm).Within(1e-4 * mlm));
         Assert.That(dpLosses.Nsp, Is.EqualTo(nsp).Within(1e-4 * nsp));
         DataParallelTests.AssertTensorsClose(new ParameterLayout(config), grads, expected, 1e-4, "gradient", zeroGradientBound: 1e-6);
@@ -46,9 +49,9 @@ public class CudaRingTrainingTests
     }
 
     private static ((float Mlm, float Nsp) Losses, float[] Gradients, float[] Weights) Train(int replicas, bool overlap, BertConfig config, float[] init,
-        BertNative.Model.Data.Batch batch)
+        BertNative.Model.Data.Batch batch, bool onTheirOwnGpus = false)
     {
-        var backends = Enumerable.Range(0, replicas).Select(_ => CudaBackend.Create(0)).ToArray();
+        var backends = Enumerable.Range(0, replicas).Select(r => CudaBackend.Create(onTheirOwnGpus ? r : 0)).ToArray();
         try
         {
             using var ring = new CudaRing(backends, TimeSpan.FromSeconds(30));
