@@ -76,9 +76,10 @@ void run(const Job& job) {
         g.trans_a = p.trans_a;
         g.trans_b = p.trans_b;
         g.tf32 = p.tf32;
-        g.a = job.a + item * p.a.stride;
+        // An operand with no elements (k == 0) may be null: no arithmetic on it.
+        g.a = p.a.extent ? job.a + item * p.a.stride : nullptr;
         g.lda = p.a.ld;
-        g.b = job.b + item * p.b.stride;
+        g.b = p.b.extent ? job.b + item * p.b.stride : nullptr;
         g.ldb = p.b.ld;
         g.c = job.beta != 0.0 ? job.c + item * p.c.stride : nullptr;
         g.ldc = p.c.ld;

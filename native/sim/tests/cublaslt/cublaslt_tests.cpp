@@ -243,6 +243,29 @@ void test_k_zero_scales_c() {
     bool ok = true;
     for (int i = 0; i < 6; i++) ok = ok && c.data[i] == 3.0f * i;
     CHECK(ok);
+    // Batched, with strides on the empty (null) operands: C = 0 A B + 0 C = 0.
+    int batch = 2;
+    int64_t stride = 3;
+    for (cublasLtMatrixLayout_t x : {la, lb, lc}) {
+        cublasLtMatrixLayoutSetAttribute(x, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &batch, sizeof(batch));
+        cublasLtMatrixLayoutSetAttribute(x, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride, sizeof(stride));
+    }
+    Device c2(9);
+    beta = 0.0f;
+    CHECK_EQ_STATUS(cublasLtMatmul(handle.value, op, &alpha, nullptr, la, nullptr, lb, &beta, c2.data, lc, c2.data, lc,
+                                   nullptr, nullptr, 0, nullptr),
+                    CUBLAS_STATUS_INVALID_VALUE);  // stride 3 < one 2 x 3 matrix: D items overlap
+    stride = 6;
+    cublasLtMatrixLayoutSetAttribute(lc, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride, sizeof(stride));
+    Device c3(12);
+    c3.upload(std::vector<float>(12, std::numeric_limits<float>::quiet_NaN()));
+    CHECK_EQ_STATUS(cublasLtMatmul(handle.value, op, &alpha, nullptr, la, nullptr, lb, &beta, c3.data, lc, c3.data, lc,
+                                   nullptr, nullptr, 0, nullptr),
+                    CUBLAS_STATUS_SUCCESS);
+    CHECK(no_fault());
+    ok = true;
+    for (int i = 0; i < 12; i++) ok = ok && c3.data[i] == 0.0f;
+    CHECK(ok);
     for (cublasLtMatrixLayout_t x : {la, lb, lc}) cublasLtMatrixLayoutDestroy(x);
     cublasLtMatmulDescDestroy(op);
 }
