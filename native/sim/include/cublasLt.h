@@ -10,18 +10,30 @@
 //     per layout, all batch counts equal, non-negative strides; 0 broadcasts an input).
 //   - Epilogues DEFAULT and BIAS (bias[rows of D], optional BIAS_BATCH_STRIDE), bias type FP32.
 //   - Preferences MAX_WORKSPACE_BYTES and MIN_ALIGNMENT_{A,B,C,D}_BYTES (default 256, as documented).
+//     The heuristic's one algorithm keeps the promised alignments, and uses (overwrites) up to
+//     64 KiB of the caller's workspace, never more than MAX_WORKSPACE_BYTES (workspaceSize says).
+//   - In place (C == D, identical layouts) and out of place (C's ld may differ); C is not read
+//     when beta == 0, so NaN there does not reach D.
 //
 // Errors, as cuBLASLt gives them:
 //   CUBLAS_STATUS_NOT_INITIALIZED  a null or destroyed handle.
-//   CUBLAS_STATUS_INVALID_VALUE    null/destroyed descriptors or output pointers, a wrong attribute
-//                                  size, an unknown attribute id, sizes that disagree after the
-//                                  transposes, ld < rows, unequal batch counts, output batches that
-//                                  overlap, C == D with different layouts, a workspace smaller than
-//                                  the algorithm's, a bias epilogue without a bias pointer.
-//   CUBLAS_STATUS_NOT_SUPPORTED    a known attribute or value the stand-in does not implement, and
-//                                  (cublasLtMatmul) an A/B/C/D pointer less aligned than the
-//                                  alignment promised to the heuristic, or an algorithm found for
-//                                  another epilogue/compute type.
+//   CUBLAS_STATUS_INVALID_VALUE    null/destroyed descriptors, a null alpha, beta, A, B or D (or C
+//                                  with beta != 0) that has elements, a wrong attribute size or null
+//                                  buffer, an unknown attribute id, sizes that disagree after the
+//                                  transposes, ld < rows, a batch count below 1, unequal batch
+//                                  counts, batch items of D that overlap, C == D with different
+//                                  layouts, an algo the heuristic did not return, a workspace
+//                                  smaller than the algorithm's, a bias epilogue without a bias
+//                                  pointer, no room for heuristic results.
+//   CUBLAS_STATUS_NOT_SUPPORTED    a known attribute or value the stand-in does not implement
+//                                  (other types, orders, compute types, epilogues, pointer modes,
+//                                  negative ld or strides, planar complex, TRANSC/FILL_MODE), a
+//                                  promised alignment below 4 bytes (no FP32 algorithm), and
+//                                  (cublasLtMatmul) an A/B/C/D pointer less aligned than promised
+//                                  to the heuristic (default 256), or an algo found for another
+//                                  epilogue/compute type.
+//   CUBLAS_STATUS_ALLOC_FAILED     no host memory for a descriptor.
+// Set CUBLASLT_LOG_LEVEL=1 to have each refusal's reason printed to stderr.
 // Faults, reported like a kernel's (bn_sim::fault, sticky) when the enqueued matmul runs:
 //   cudaErrorIllegalAddress        an operand, bias or workspace range outside any live allocation.
 //   cudaErrorMisalignedAddress     a bias pointer below 16-byte alignment (cuBLASLt's kernels may
