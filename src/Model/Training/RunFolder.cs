@@ -24,6 +24,9 @@ public sealed class RunFolder
 
     public string Path { get; }
 
+    /// <summary>False for a rank other than 0: it reads the run but writes nothing.</summary>
+    public bool Writes => _writes;
+
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>The folder of a new run: <paramref name="requested"/> or runs/&lt;UTC time&gt;. Checked now (before the

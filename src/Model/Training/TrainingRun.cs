@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using BertNative.Interop;
 using BertNative.Model.Checkpoints;
@@ -9,7 +10,8 @@ namespace BertNative.Model.Training;
 /// <summary>What a run trains on and how: the model's shape, the data, the settings and the options that define it
 /// (kept in the checkpoint so that --resume rebuilds exactly this run).</summary>
 public sealed record RunPlan(BertConfig Config, Vocabulary Vocabulary, PretrainingExamples Examples, PretrainSettings Settings,
-    IReadOnlyDictionary<string, string> Options, int SaveEvery = 0, int EvalEvery = 0, PretrainingExamples? EvalExamples = null, string EvalSplit = "valid")
+    IReadOnlyDictionary<string, string> Options, int SaveEvery = 0, int EvalEvery = 0, PretrainingExamples? EvalExamples = null, string EvalSplit = "valid",
+    double SaveEveryMinutes = 0)
 {
     private string? _dataFingerprint;
 
@@ -102,10 +104,13 @@ public sealed class TrainingRun
     }
 
     /// <summary>Trains to the plan's total steps (or until <paramref name="stop"/>), saving and evaluating as planned.
-    /// A failure to write in the run folder saves the weights to a fallback folder and says where.</summary>
+    /// Any failure after a step was trained (a rank that timed out, a failed step, divergence, a write the run folder
+    /// refused) saves the last good weights, in the run folder or else a fallback folder, and the error says where.</summary>
     public PretrainResult Train(Action<StepResult> onStep, Action<EvaluationResult> onEvaluation, CancellationToken stop)
     {
         int startedAt = _loop.CompletedSteps;
+        if (startedAt > 0 && _steps.Count > 0) _loop.Guard.Start = _steps[0].Mlm + _steps[0].Nsp;
+        var sinceSave = Stopwatch.StartNew();
         try
         {
             var result = _loop.Run(step =>
@@ -115,13 +120,20 @@ public sealed class TrainingRun
                 onStep(step);
                 bool last = step.Step == _plan.Settings.Steps;
                 if (_plan.EvalEvery > 0 && (step.Step % _plan.EvalEvery == 0 || last)) onEvaluation(Evaluate(step.Step));
-                if (_plan.SaveEvery > 0 && step.Step % _plan.SaveEvery == 0 && !last) SaveCheckpoint();
+                bool due = (_plan.SaveEvery > 0 && step.Step % _plan.SaveEvery == 0)
+                           || (_plan.SaveEveryMinutes > 0 && sinceSave.Elapsed.TotalMinutes >= _plan.SaveEveryMinutes);
+                if (due && !last)
+                {
+                    SaveCheckpoint();
+                    sinceSave.Restart();
+                }
             }, stop);
             return result;
         }
-        catch (RunFolderException e) when (_loop.CompletedSteps > startedAt)
+        catch (Exception e) when (_loop.CompletedSteps > startedAt && _folder.Writes && e is not OutOfMemoryException)
         {
-            throw new BertNativeException($"{e.Message}; {SaveFallback()}", e);
+            string message = e is BertNativeException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            throw new BertNativeException($"{message}; {SaveAfterFailure(inRunFolder: e is not RunFolderException, resumable: e is not TrainingDivergedException)}", e);
         }
         finally
         {
@@ -167,6 +179,22 @@ public sealed class TrainingRun
         _model.Backend.Download(_model.AdamM, m);
         _model.Backend.Download(_model.AdamV, v);
         Checkpoint.Save(folder, _plan.Config, _plan.Vocabulary, _model.DownloadParameters(), metadata, staging => state.Write(staging, m, v));
+    }
+
+    /// <summary>After a failure: the weights of the last step that finished go to the run folder's checkpoint, else to a
+    /// fallback folder; returns the sentence that says where.</summary>
+    private string SaveAfterFailure(bool inRunFolder, bool resumable)
+    {
+        if (inRunFolder)
+        {
+            try
+            {
+                SaveCheckpoint();
+                return $"the weights of step {_loop.CompletedSteps} are saved in {CheckpointPath}" + (resumable ? $" (continue with --resume {Folder})" : "");
+            }
+            catch (RunFolderException) { }
+        }
+        return SaveFallback();
     }
 
     /// <summary>Saves the checkpoint outside the run folder; returns the sentence that says where.</summary>

@@ -30,7 +30,8 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json (must be new or empty)"),
         OptionSpec.Flag("overwrite", "replace the run in a non-empty --out folder"),
         OptionSpec.Value("resume", "DIR", null, "continue the run in DIR from its checkpoint, with its settings, up to --steps"),
-        OptionSpec.Value("save-every", "N", "0", "also save the checkpoint every N steps (0: only at the end; Ctrl+C always saves)"),
+        OptionSpec.Value("save-every", "N", "0", "also save the checkpoint every N steps (0: only at the end; Ctrl+C, SIGTERM and SIGHUP always save)"),
+        OptionSpec.Value("save-every-minutes", "M", "0", "also save the checkpoint when M minutes (wall clock) have passed since the last save (0: off)"),
         OptionSpec.Value("eval-every", "N", "0", "evaluate on held-out text every N steps and at the end (0: never)"),
         OptionSpec.Value("eval-corpus", "PATH", null, "held-out text for --eval-every (default: WikiText-2's wiki.valid.tokens; needed with --corpus)"),
         TrainingOptions.BookPyTorch,
@@ -50,6 +51,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
         // --accumulate K: each step takes K micro-batches of --batch pairs (the memory of --batch, the gradient of K x --batch).
         int stepBatch = ReplicaSet.StepBatch(o, batchSize);
+        double saveEveryMinutes = o.Float("save-every-minutes", 0f, 1e6f);
         int saveEvery = o.Int("save-every", 0, 10_000_000), evalEvery = o.Int("eval-every", 0, 10_000_000), minFreq = o.Int("min-freq", 1, 1 << 30);
         var optimizer = TrainingOptions.Read(o, steps);
         ulong? givenSeed = o.Seed();
@@ -64,6 +66,8 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         ulong seed = replicas.AgreeOnSeed(givenSeed);
         var backend = replicas.Backends[0];
         if (!replicas.IsMainRank) (stdout, stderr) = (TextWriter.Null, TextWriter.Null); // rank 0 speaks for the run; errors still print
+        // From here a stop signal waits for the current step (or ends the run before its first one) instead of killing it.
+        using var interrupt = new InterruptAfterStep(stderr);
         var folder = !replicas.IsMainRank
             ? (resume != null ? RunFolder.ForResume(resume, writes: false) : RunFolder.WithoutWrites(Path.Combine(Path.GetTempPath(), $"bertnative-rank{replicas.Rank}-{Environment.ProcessId}")))
             : resume != null ? RunFolder.ForResume(resume) : RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite"));
@@ -85,27 +89,36 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var defining = o.Snapshot(TrainingOptions.RunDefining);
         defining["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         if (corpusPath != null) defining[TrainingOptions.Corpus.Name] = Path.GetFullPath(corpusPath);
-        var plan = new RunPlan(config, vocabulary, dataset.Examples, settings, defining, saveEvery, evalEvery, evalExamples);
+        var plan = new RunPlan(config, vocabulary, dataset.Examples, settings, defining, saveEvery, evalEvery, evalExamples, SaveEveryMinutes: saveEveryMinutes);
         runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, plan.DataFingerprint));
         var run = resume != null ? TrainingRun.Resume(folder, runner, plan) : TrainingRun.Start(folder, runner, plan);
         if (resume != null) stderr.WriteLine($"resuming {run.Folder} after step {run.CompletedSteps} of {steps}");
 
         var progress = new ProgressBar(stderr, steps);
-        using var interrupt = new InterruptAfterStep(stderr);
         var result = run.Train(step =>
         {
             progress.Report(step);
             FaultInjection.AfterStep(replicas.Rank, step.Step, interrupt);
         }, e => progress.Note(RunMetrics.Format(e)), interrupt.Token);
         progress.Finish();
-        if (result.Steps.Count == 0) throw new BertNativeException("interrupted before the first step finished; nothing was trained or saved");
-        if (run.CompletedSteps < steps) stderr.WriteLine($"interrupted: {run.CompletedSteps} of {steps} steps done; saving what was trained (continue with --resume {run.Folder})");
+        bool stopped = run.CompletedSteps < steps;
+        int exitCode = stopped ? interrupt.ExitCode : CliApp.ExitOk;
+        string by = interrupt.Signal != 0 ? $"stopped by {interrupt.SignalName}" : "stopped because another rank was interrupted";
+        if (result.Steps.Count == 0)
+        {
+            stderr.WriteLine($"{by} before the first step of this run finished; nothing new was trained" +
+                             (resume != null ? $" and the checkpoint in {run.CheckpointPath} is unchanged" : " or saved"));
+            replicas.FinishRun();
+            return exitCode;
+        }
         if (!replicas.IsMainRank)
         {
             replicas.FinishRun();
-            return CliApp.ExitOk;
+            return exitCode;
         }
         run.SaveFinalCheckpoint();
+        if (stopped)
+            stderr.WriteLine($"{by} after step {run.CompletedSteps} of {steps}; the checkpoint is saved in {run.CheckpointPath} (continue with --resume {run.Folder} --steps {steps})");
 
         var all = new PretrainResult(run.Steps);
         string device = $"{backend.Name} ({backend.DeviceDescription}{replicas.Suffix})";
@@ -124,9 +137,9 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.PairsPerSecond:F1} sentence pairs/sec on {device}"));
             if (replicas.WorldSize > 1)
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gradient all-reduce: {summary.AllreduceWaitShare:P1} of the step time waited for after backward (overlap {(runner.Overlap ? "on" : "off")})"));
-            stderr.WriteLine($"run folder: {run.Folder} (loss.svg, metrics.jsonl, checkpoint/)");
+            if (!stopped) stderr.WriteLine($"run folder: {run.Folder} (loss.svg, metrics.jsonl, checkpoint/)");
         }
         replicas.FinishRun();
-        return CliApp.ExitOk;
+        return exitCode;
     }
 }
