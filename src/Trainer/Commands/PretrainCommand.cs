@@ -68,7 +68,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         if (!replicas.IsMainRank) (stdout, stderr) = (TextWriter.Null, TextWriter.Null); // rank 0 speaks for the run; errors still print
         // From here a stop signal waits for the current step (or ends the run before its first one) instead of killing it.
         using var interrupt = new InterruptAfterStep(stderr);
-        var folder = !replicas.IsMainRank
+        using var folder = !replicas.IsMainRank
             ? (resume != null ? RunFolder.ForResume(resume, writes: false) : RunFolder.WithoutWrites(Path.Combine(Path.GetTempPath(), $"bertnative-rank{replicas.Rank}-{Environment.ProcessId}")))
             : resume != null ? RunFolder.ForResume(resume) : RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite"));
         stderr.WriteLine(replicas.Line);
