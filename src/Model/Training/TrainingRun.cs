@@ -66,12 +66,12 @@ public sealed class TrainingRun
     }
 
     /// <summary>The saved state of the run in <paramref name="runDir"/>: what --resume reads before building anything.</summary>
-    public static TrainingState ReadState(string runDir)
+    public static TrainingState ReadState(string runDir, Action<string>? warn = null)
     {
         string checkpoint = Checkpoint.Locate(Path.Combine(runDir, CheckpointFolder));
         if (!Directory.Exists(checkpoint))
             throw new BertNativeException($"--resume {runDir}: no {CheckpointFolder}/ in it; a run saves one at --save-every steps, on Ctrl+C and at its end");
-        return TrainingState.Read(checkpoint);
+        return TrainingState.Read(checkpoint, verifyAll: true, warn);
     }
 
     /// <summary>Continues the run saved in <paramref name="folder"/>: weights, Adam moments, sampler and step from its

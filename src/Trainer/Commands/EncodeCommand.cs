@@ -29,7 +29,7 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
         if (a.Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
         if (o.Has("pair") && b.Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
         string checkpoint = CheckpointOption.Resolve(o);
-        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
+        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);

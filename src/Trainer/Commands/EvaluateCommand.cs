@@ -34,7 +34,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         string checkpoint = o.String("checkpoint") ?? throw new CliException("evaluate needs --checkpoint DIR (a run's checkpoint/ folder)");
         string split = o.Choice("split", "valid", "test");
         int batch = o.Int("batch", 1, 1 << 16);
-        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
+        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         string located = Checkpoint.Locate(checkpoint);
         string? runMaxLen = TrainingState.ExistsIn(located) ? TrainingState.Read(located).Options.GetValueOrDefault("max-len") : null;
         int maxLen = o.Has("max-len") ? DataOptions.ReadMaxLen(o) : int.Parse(runMaxLen ?? "64", CultureInfo.InvariantCulture);

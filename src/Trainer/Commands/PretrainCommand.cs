@@ -44,7 +44,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         if (resume != null)
         {
             if (o.Has("out") || o.Has("overwrite")) throw new CliException("--resume continues a run in its own folder; drop --out and --overwrite");
-            var saved = TrainingRun.ReadState(resume).Options;
+            var saved = TrainingRun.ReadState(resume, stderr.WriteLine).Options;
             o = o.WithSaved(saved, TrainingOptions.RunDefining);
             corpusPath ??= saved.GetValueOrDefault(TrainingOptions.Corpus.Name);
         }
