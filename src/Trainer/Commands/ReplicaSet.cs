@@ -158,7 +158,7 @@ public sealed class ReplicaSet : IDisposable
         ICommunicator comm = nccl ? Nccl(backend, hostRing, timeout)
             : backend is CpuBackend ? hostRing
             : new HostStagedCommunicator(hostRing, backend);
-        return new ReplicaSet([backend], [comm], $"{line}; rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}", accumulate, overlap, mpi: true, shared);
+        return new ReplicaSet([backend], [comm], $"{line}; {(comm.Description.Contains($"rank {mpi.Rank} of", StringComparison.Ordinal) ? comm.Description : $"rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}")}", accumulate, overlap, mpi: true, shared);
     }
 
     /// <summary>The run's seed: --seed when given, else one rank 0 draws for every rank (processes under mpirun would
