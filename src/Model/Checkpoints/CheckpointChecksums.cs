@@ -26,6 +26,8 @@ public static class CheckpointChecksums
     public static void Verify(string folder, IEnumerable<string> files, Action<string>? warn = null)
     {
         string manifest = Path.Combine(folder, FileName);
+        if (Directory.Exists(manifest))
+            throw new BertNativeException($"{manifest} is a folder, not the checkpoint's checksums; restore the checkpoint from a copy");
         if (!File.Exists(manifest))
         {
             warn?.Invoke($"warning: {folder} has no {FileName} (saved before checkpoints carried checksums): its files are not verified");

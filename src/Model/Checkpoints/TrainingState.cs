@@ -25,7 +25,7 @@ public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode Loss
         SafeTensors.Write(Path.Combine(folder, MomentVFile), [new NamedTensor(Moment, [adamV.Length], adamV.ToArray())]);
     }
 
-    public static bool ExistsIn(string folder) => File.Exists(Path.Combine(folder, StateFile));
+    public static bool ExistsIn(string folder) => Path.Combine(folder, StateFile) is var path && (File.Exists(path) || Directory.Exists(path));
 
     /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only).</summary>
     /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only). With
@@ -34,6 +34,8 @@ public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode Loss
     public static TrainingState Read(string folder, bool verifyAll = false, Action<string>? warn = null)
     {
         string path = Path.Combine(folder, StateFile);
+        if (Directory.Exists(path))
+            throw new BertNativeException($"{path} is a folder, not a training state; restore the checkpoint from a copy");
         if (!File.Exists(path))
             throw new BertNativeException($"{folder} holds weights only (no {StateFile}): it was written before runs could be resumed; start a new run from scratch");
         CheckpointChecksums.Verify(folder, verifyAll
