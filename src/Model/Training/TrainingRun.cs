@@ -66,8 +66,9 @@ public sealed class TrainingRun
     }
 
     /// <summary>The saved state of the run in <paramref name="runDir"/>: what --resume reads before building anything.</summary>
-    public static TrainingState ReadState(string runDir, Action<string>? warn = null)
+    public static TrainingState ReadState(string runDir, Action<string>? warn = null, bool checkLock = true)
     {
+        if (checkLock && Directory.Exists(runDir)) RunFolderLock.Acquire(runDir).Dispose(); // a run still training there is named first
         string checkpoint = Checkpoint.Locate(Path.Combine(runDir, CheckpointFolder));
         if (!Directory.Exists(checkpoint))
             throw new BertNativeException($"--resume {runDir}: no {CheckpointFolder}/ in it; a run saves one at --save-every steps, on Ctrl+C and at its end");

@@ -38,13 +38,17 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Flag("json", "print a one-object JSON summary on stdout instead of the book's lines"),
     ];
 
+    /// <summary>Started by mpirun as a rank other than 0 (which neither writes nor locks the run folder); known before MPI starts.</summary>
+    private static bool LaunchedAsOtherRank =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") ?? Environment.GetEnvironmentVariable("PMIX_RANK"), out int rank) && rank != 0;
+
     public override int Run(ParsedOptions o)
     {
         string? resume = o.String("resume"), corpusPath = o.String("corpus");
         if (resume != null)
         {
             if (o.Has("out") || o.Has("overwrite")) throw new CliException("--resume continues a run in its own folder; drop --out and --overwrite");
-            var saved = TrainingRun.ReadState(resume, stderr.WriteLine).Options;
+            var saved = TrainingRun.ReadState(resume, stderr.WriteLine, checkLock: !LaunchedAsOtherRank).Options;
             o = o.WithSaved(saved, TrainingOptions.RunDefining);
             corpusPath ??= saved.GetValueOrDefault(TrainingOptions.Corpus.Name);
         }
