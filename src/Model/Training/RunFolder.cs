@@ -101,7 +101,12 @@ public sealed class RunFolder : IDisposable
         if (!_writes) return;
         try { write(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new RunFolderException($"cannot write {what} in run folder {Path}: {e.Message}", e); }
+        {
+            string why = !what.EndsWith('/') && Directory.Exists(File(what)) ? "a folder of that name is in the way; remove or rename it"
+                : what.EndsWith('/') && System.IO.File.Exists(File(what.TrimEnd('/'))) ? "a file of that name is in the way; remove or rename it"
+                : e.Message;
+            throw new RunFolderException($"cannot write {what} in run folder {Path}: {why}", e);
+        }
     }
 
     /// <summary>Removes the folder when this run created it and it holds nothing (or only what a failed start wrote).</summary>

@@ -80,13 +80,14 @@ public sealed class TrainingRun
     public static TrainingRun Resume(RunFolder folder, StepRunner runner, RunPlan plan)
     {
         string checkpoint = Checkpoint.Locate(folder.File(CheckpointFolder));
-        var (config, _, parameters) = Checkpoint.Load(checkpoint);
-        if (config != plan.Config)
-            throw new BertNativeException($"--resume: the checkpoint's model ({Describe(config)}) differs from this one ({Describe(plan.Config)}); drop the model options to resume");
         var state = TrainingState.Read(checkpoint);
-        var (m, v) = TrainingState.ReadMoments(checkpoint, runner.Replicas[0].Model.Layout.TotalCount);
         if (plan.DataFingerprint != state.DataFingerprint)
             throw new BertNativeException("--resume: the data differs from the run's (another text, --max-len, --min-freq or seed); point --data/--corpus at the run's data");
+        var (config, _, parameters) = Checkpoint.Load(checkpoint);
+        if (config != plan.Config)
+            throw new BertNativeException($"--resume: the checkpoint's config.json ({Describe(config)}) differs from the model its saved options build ({Describe(plan.Config)}); " +
+                                          "the checkpoint was edited: restore it from a copy");
+        var (m, v) = TrainingState.ReadMoments(checkpoint, runner.Replicas[0].Model.Layout.TotalCount);
         if (state.CompletedSteps >= plan.Settings.Steps)
             throw new BertNativeException($"--resume: the run already has {state.CompletedSteps} steps; --steps is the total, so pass more than {state.CompletedSteps}");
         foreach (var model in runner.Replicas.Select(r => r.Model))

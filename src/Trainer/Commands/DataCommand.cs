@@ -36,7 +36,7 @@ public sealed class DataCommand(TextWriter stdout, TextWriter stderr) : Command
             try { BatchFile.Write(exportPath, batches); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             { throw new BertNativeException($"cannot write --export-batches {exportPath}: {e.Message}; pass a file in a writable folder with room for it", e); }
-            stderr.WriteLine($"wrote {batches.Count} batches of {batches[0].Size} pairs to {exportPath}");
+            stderr.WriteLine($"wrote {batches.Count} batch{(batches.Count == 1 ? "" : "es")} of {batches[0].Size} pairs to {exportPath}");
         }
         if (o.Flag("json"))
         {

@@ -27,6 +27,13 @@ public static class DeviceOptions
         return BackendSelector.Select(device, threads, ReadPrecision(o, device));
     }
 
+    /// <summary>A warning line when --threads asks for more threads than this process has cores, else null.</summary>
+    public static string? ThreadsWarning(ParsedOptions o)
+    {
+        int threads = o.Int("threads", 0, 1024), cores = Environment.ProcessorCount;
+        return threads > cores ? $"warning: --threads {threads} is more than the {cores} cores this process can use; the extra threads only take turns (use at most {cores})" : null;
+    }
+
     /// <summary>--precision, checked against --device.</summary>
     public static CudaPrecision ReadPrecision(ParsedOptions o, string device)
     {

@@ -33,6 +33,7 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);
+        if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
         stderr.WriteLine($"checkpoint: {Path.GetFullPath(Checkpoint.Locate(checkpoint))}");
         var unknown = a.Concat(b).Where(w => vocabulary.IdOf(w) == Vocabulary.UnkId && w != Vocabulary.Unk).Distinct().ToList();
         if (unknown.Count > 0)

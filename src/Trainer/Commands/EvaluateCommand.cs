@@ -43,18 +43,19 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);
+        if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
         string source;
         PretrainingExamples examples;
         if (o.String("corpus") is { } corpus)
         {
             source = corpus;
-            examples = ExampleBuilder.Build(Corpus.Parse(TrainingText.ReadCorpusText(corpus), vocabulary), maxLen, Evaluator.ExampleSeed);
+            examples = Evaluator.Examples(Corpus.Parse(TrainingText.ReadCorpusText(corpus), vocabulary), corpus, maxLen, stderr.WriteLine);
             split = Path.GetFileName(Path.TrimEndingDirectorySeparator(corpus));
         }
         else
         {
             source = Path.Combine(WikiTextSource.Resolve(o.String("data"), stderr), SplitFile(split));
-            examples = Evaluator.Examples(source, vocabulary, maxLen);
+            examples = Evaluator.Examples(source, vocabulary, maxLen, stderr.WriteLine);
         }
         int capacity = Math.Max(1, Math.Min(batch, examples.Count));
         stderr.WriteLine($"evaluating {located} on {examples.Count:N0} examples of {source} (max_len {maxLen}); {ModelMemory.Check(backend, config, capacity, maxLen)}");

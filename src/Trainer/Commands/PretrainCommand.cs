@@ -42,14 +42,28 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
     private static bool LaunchedAsOtherRank =>
         int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") ?? Environment.GetEnvironmentVariable("PMIX_RANK"), out int rank) && rank != 0;
 
+    /// <summary>Below this many tokens a vocabulary is too small to learn a language from.</summary>
+    public const int SmallVocabulary = 100;
+
+    private static string? VocabularyWarning(int size, int minFreq)
+    {
+        if (size <= Vocabulary.Reserved.Length)
+            throw new BertNativeException($"no token of the text appears --min-freq {minFreq} times: the vocabulary would hold only the {size} reserved tokens; lower --min-freq");
+        return size < SmallVocabulary
+            ? $"warning: the vocabulary holds only {size} tokens (those seen at least --min-freq {minFreq} times): too few to learn much; lower --min-freq or use more text"
+            : null;
+    }
+
     public override int Run(ParsedOptions o)
     {
         string? resume = o.String("resume"), corpusPath = o.String("corpus");
+        IReadOnlyDictionary<string, string>? savedOptions = null;
         if (resume != null)
         {
             if (o.Has("out") || o.Has("overwrite")) throw new CliException("--resume continues a run in its own folder; drop --out and --overwrite");
             var saved = TrainingRun.ReadState(resume, stderr.WriteLine, checkLock: !LaunchedAsOtherRank).Options;
-            o = o.WithSaved(saved, TrainingOptions.RunDefining);
+            o = ResumeTopology.Apply(o.WithSaved(saved, TrainingOptions.RunDefining), saved);
+            savedOptions = saved;
             corpusPath ??= saved.GetValueOrDefault(TrainingOptions.Corpus.Name);
         }
         int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
@@ -76,13 +90,16 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
             ? (resume != null ? RunFolder.ForResume(resume, writes: false) : RunFolder.WithoutWrites(Path.Combine(Path.GetTempPath(), $"bertnative-rank{replicas.Rank}-{Environment.ProcessId}")))
             : resume != null ? RunFolder.ForResume(resume) : RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite"));
         stderr.WriteLine(replicas.Line);
+        if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
+        if (savedOptions != null && ResumeTopology.Change(savedOptions, replicas) is { } change) stderr.WriteLine(change);
 
         string? dataDir = corpusPath == null || (evalEvery > 0 && evalCorpus == null) ? WikiTextSource.Resolve(o.String("data"), stderr) : null;
         var (dataset, source) = TrainingText.Load(corpusPath, dataDir, maxLen, seed ^ SeedStreams.Data, minFreq, stepBatch);
         var vocabulary = dataset.Corpus.Vocabulary;
+        if (VocabularyWarning(vocabulary.Count, minFreq) is { } small) stderr.WriteLine(small);
         var config = ModelOptions.Read(o, vocabulary.Count, maxLen);
         var layout = new ParameterLayout(config);
-        var evalExamples = evalEvery > 0 ? Evaluator.Examples(evalCorpus ?? Path.Combine(dataDir!, EvaluateCommand.SplitFile("valid")), vocabulary, maxLen) : null;
+        var evalExamples = evalEvery > 0 ? Evaluator.Examples(evalCorpus ?? Path.Combine(dataDir!, EvaluateCommand.SplitFile("valid")), vocabulary, maxLen, stderr.WriteLine) : null;
         int capacity = StepRunner.ReplicaCapacity(stepBatch, replicas.WorldSize, replicas.AccumulateSteps);
         string memoryLine = ModelMemory.Check(backend, config, capacity, maxLen, sharing: backend.Name == "cpu" ? replicas.Backends.Count : 1);
         stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {source} in {dataset.Statistics.BuildSeconds:F2} s; " +
@@ -92,6 +109,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var runner = replicas.CreateRunner(config, stepBatch, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
         var defining = o.Snapshot(TrainingOptions.RunDefining);
         defining["seed"] = seed.ToString(CultureInfo.InvariantCulture);
+        ResumeTopology.Record(defining, replicas);
         if (corpusPath != null) defining[TrainingOptions.Corpus.Name] = Path.GetFullPath(corpusPath);
         var plan = new RunPlan(config, vocabulary, dataset.Examples, settings, defining, saveEvery, evalEvery, evalExamples, SaveEveryMinutes: saveEveryMinutes);
         runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, plan.DataFingerprint));

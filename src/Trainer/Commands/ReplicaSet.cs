@@ -145,7 +145,9 @@ public sealed class ReplicaSet : IDisposable
 
     private static ReplicaSet CreateMpi(string device, CudaPrecision precision, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
     {
-        var mpi = MpiSession.Start();
+        MpiSession mpi;
+        try { mpi = MpiSession.Start(); }
+        catch (BertNativeException e) when (nccl) { throw new BertNativeException(e.Message.Replace("--distributed mpi", "--distributed nccl"), e); }
         if (nccl && CudaProbe.UnavailableReason is { } noCuda)
             throw new BertNativeException($"--distributed nccl: {noCuda}; use --distributed mpi on this machine");
         var (backend, line) = device == "cuda" || nccl || (device == "auto" && CudaProbe.IsAvailable)
