@@ -38,13 +38,18 @@ public class MpiLaunchTests
     public void ARankThatDiesOrHangsStopsTheJobNamingIt(string fault)
     {
         var clock = Stopwatch.StartNew();
-        var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "6", "--threads", "1", "--comm-timeout", "5", "--out", Scratch(fault)],
+        string folder = Scratch(fault);
+        var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "6", "--threads", "1", "--comm-timeout", "5", "--out", folder],
             environment: ($"{FaultInjection.Variable}", $"{fault}@1:2"));
         string all = output + errors;
         Assert.That(code, Is.Not.Zero, all);
         Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(120), "the job did not stop within the timeout plus start-up");
         Assert.That(all, Does.Contain("rank 1"), all);
         if (fault == "hang") Assert.That(all, Does.Contain("rank 0: rank 1 sent nothing for 5 s").Or.Contain("rank 0: rank 1 took nothing for 5 s"));
+        if (fault == "kill") return; // mpirun itself ends rank 0 (SIGTERM, then SIGKILL) when a rank dies
+        // Rank 0 keeps what was trained: the weights of step 2, the last one every rank finished, in the run folder.
+        Assert.That(all, Does.Contain($"the weights of step 2 are saved in {Path.Combine(folder, "checkpoint")}"), all);
+        Assert.That(BertNative.Model.Checkpoints.TrainingState.Read(Path.Combine(folder, "checkpoint")).CompletedSteps, Is.EqualTo(2));
     }
 
     [Test]
@@ -112,7 +117,22 @@ public class MpiLaunchTests
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ToolPath.Find("dotnet") ?? "dotnet";
     private static string Trainer => Path.Combine(AppContext.BaseDirectory, "bertnative.dll");
 
-    private static string Scratch(string name) => Path.Combine(Path.GetTempPath(), $"bertnative-mpi-test-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    private readonly List<string> _scratch = [];
+
+    /// <summary>A run folder under the temporary directory, removed after the test (each holds a 66 MB checkpoint).</summary>
+    private string Scratch(string name)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"bertnative-mpi-test-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        _scratch.Add(path);
+        return path;
+    }
+
+    [TearDown]
+    public void RemoveScratch()
+    {
+        foreach (string path in _scratch.Where(Directory.Exists)) Directory.Delete(path, recursive: true);
+        _scratch.Clear();
+    }
 
     private static (int Code, string Out, string Err) MpiRun(int ranks, string[] args, (string Name, string Value)? environment = null)
     {
