@@ -88,6 +88,26 @@ public class GuardTests
     }
 
     [Test]
+    public void TheAutoBackendLineIsShortAndTheReasonsGoToVerboseAndTheSummary()
+    {
+        string[] args = Tiny("--steps", "1", "--out", Out("run"), "--verbose");
+        args[Array.IndexOf(args, "--device") + 1] = "auto";
+        var (code, _, err) = CliRunner.Run(args);
+        Assert.That(code, Is.Zero, err);
+        string backend = err.Split('\n')[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(backend, Does.StartWith("backend ").And.Contain("(auto: "));
+            Assert.That(backend.Length, Is.LessThan(160), backend);
+            Assert.That(err, Does.Contain("\ndevice auto: cuda: "), "--verbose says why");
+            Assert.That(err, Does.Not.Match(@"\.cu:\d+"), "no source path of the build machine");
+            Assert.That(File.ReadAllText(Path.Combine(Out("run"), "summary.json")), Does.Contain("\"backend_choice\""));
+        });
+        Assert.That(BertNative.Trainer.Commands.BackendSelector.WithoutSourcePaths("bn_device_count: no device in cudaGetDeviceCount(count) (/home/ci/native/kernels/api.cu:52); next"),
+            Is.EqualTo("bn_device_count: no device in cudaGetDeviceCount(count); next"));
+    }
+
+    [Test]
     public void AResumeKeepsTheRunsReplicasAndSaysWhenAskedForOthers()
     {
         string[] parallel = ["--replicas", "2", "--threads", "2"];

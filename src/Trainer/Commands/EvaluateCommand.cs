@@ -23,7 +23,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Value("max-len", "N", "the run's", "tokens per example (64 for a checkpoint that does not record its run)"),
         OptionSpec.Value("batch", "N", "256", "examples per forward pass"),
         DataOptions.DataDir,
-        DeviceOptions.Device, DeviceOptions.Threads,
+        DeviceOptions.Device, DeviceOptions.Threads, DeviceOptions.Verbose,
         OptionSpec.Flag("json", "print one JSON object"),
     ];
 
@@ -43,6 +43,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);
+        if (DeviceOptions.VerboseLine(o) is { } verbose) stderr.WriteLine(verbose);
         if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
         string source;
         PretrainingExamples examples;

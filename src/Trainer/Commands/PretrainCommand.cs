@@ -23,7 +23,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         .. ModelOptions.All,
         TrainingOptions.Lr, TrainingOptions.Schedule, TrainingOptions.Warmup, TrainingOptions.WeightDecay, TrainingOptions.Clip,
         DataOptions.Seed,
-        DeviceOptions.Device, DeviceOptions.Threads,
+        DeviceOptions.Device, DeviceOptions.Threads, DeviceOptions.Verbose,
         DeviceOptions.Precision,
         .. ReplicaSet.All,
         DataOptions.DataDir, TrainingOptions.Corpus, TrainingOptions.MinFreq,
@@ -90,6 +90,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
             ? (resume != null ? RunFolder.ForResume(resume, writes: false) : RunFolder.WithoutWrites(Path.Combine(Path.GetTempPath(), $"bertnative-rank{replicas.Rank}-{Environment.ProcessId}")))
             : resume != null ? RunFolder.ForResume(resume) : RunFolder.ForNewRun(o.Has("out") ? o.String("out") : null, o.Flag("overwrite"));
         stderr.WriteLine(replicas.Line);
+        if (DeviceOptions.VerboseLine(o) is { } verbose) stderr.WriteLine(verbose);
         if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
         if (savedOptions != null && ResumeTopology.Change(savedOptions, replicas) is { } change) stderr.WriteLine(change);
 
@@ -149,7 +150,10 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var summary = new PretrainSummary(all.MeanMlm, all.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, run.CompletedSteps, batchSize, maxLen,
             layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, run.Folder, run.CheckpointPath,
             evaluation?.MlmLoss, evaluation?.MlmAccuracy, evaluation?.NspLoss, evaluation?.NspAccuracy,
-            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps, runner.WaitingOnGradients.TotalSeconds / result.Steps.Sum(s => s.Seconds));
+            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps, runner.WaitingOnGradients.TotalSeconds / result.Steps.Sum(s => s.Seconds))
+        {
+            BackendChoice = o.String("device") == "auto" ? BackendSelector.AutoReason : null,
+        };
         run.WriteFile("summary.json", JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
 
         if (o.Flag("json")) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
