@@ -108,6 +108,29 @@ public class GuardTests
     }
 
     [Test]
+    public void MessagesNameTheRightOptionAndCause()
+    {
+        var (code, _, err) = CliRunner.Run(Tiny("--steps", "2", "--eval-every", "1", "--eval-corpus", Out("missing.txt"), "--out", Out("a")));
+        CliRunner.AssertError(code, err, 1, "missing.txt does not exist; check the path");
+        Assert.That(err, Does.Not.Contain("WikiText"));
+
+        File.WriteAllBytes(Out("binary.txt"), [0x50, 0x4b, 0x03, 0x04, 0x00, 0x20, 0x2e, 0x20]);
+        string[] args = Tiny("--steps", "1", "--out", Out("b"));
+        args[Array.IndexOf(args, "--corpus") + 1] = Out("binary.txt");
+        (code, _, err) = CliRunner.Run(args);
+        CliRunner.AssertError(code, err, 1, "is not a text file");
+        Assert.That(err, Does.Not.Contain("re-download"));
+
+        (code, _, err) = CliRunner.Run("pretrain", "--distributed", "nccl", "--device", "auto", "--out", Out("c"));
+        Assert.That(CliRunner.ErrorLine(err), Does.StartWith("error: --distributed nccl").And.Not.Contain("--distributed mpi:"));
+
+        Directory.CreateDirectory(Path.Combine(Out("d"), "metrics.jsonl"));
+        (code, _, err) = CliRunner.Run(Tiny("--steps", "1", "--out", Out("d"), "--overwrite"));
+        CliRunner.AssertError(code, err, 1, "cannot write metrics.jsonl in run folder");
+        Assert.That(err, Does.Contain("a folder of that name is in the way").And.Not.Contain("denied"));
+    }
+
+    [Test]
     public void AResumeKeepsTheRunsReplicasAndSaysWhenAskedForOthers()
     {
         string[] parallel = ["--replicas", "2", "--threads", "2"];
