@@ -27,7 +27,7 @@ public sealed record RunPlan(BertConfig Config, Vocabulary Vocabulary, Pretraini
 /// With data-parallel replicas, the first one is saved and evaluated (they hold the same weights); a rank other than
 /// 0 runs with a folder that writes nothing.
 /// </summary>
-public sealed class TrainingRun
+public sealed class TrainingRun : IDisposable
 {
     public const string MetricsFile = "metrics.jsonl", CheckpointFolder = "checkpoint", PlotFile = "loss.svg";
 
@@ -211,6 +211,9 @@ public sealed class TrainingRun
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { return $"saving them to {fallback} failed too ({e.Message}): the trained weights are lost"; }
     }
+
+    /// <summary>Releases the run folder (its lock).</summary>
+    public void Dispose() => _folder.Dispose();
 
     private static string Describe(BertConfig c) => $"{c.Layers} layers, {c.Hidden} hidden, {c.FfnHidden} ffn, {c.Heads} heads, vocabulary {c.VocabSize}";
 }
