@@ -102,6 +102,9 @@ public class MpiLaunchTests
             Assert.That(whole.Code, Is.Zero, whole.Err);
             var first = MpiRun(2, [.. tiny, "--steps", "2", "--out", Path.Combine(dir, "split")]);
             Assert.That(first.Code, Is.Zero, first.Err);
+            // Outside mpirun, without --replicas, the 2-rank run is not silently continued on one replica.
+            var (alone, _, aloneErr) = CliRunner.Run("pretrain", "--resume", Path.Combine(dir, "split"), "--steps", "4", "--device", "cpu");
+            CliRunner.AssertError(alone, aloneErr, 1, "the run trained on 2 MPI ranks; resume it under mpirun -np 2");
             var resumed = MpiRun(2, ["pretrain", "--resume", Path.Combine(dir, "split"), "--steps", "4", "--device", "cpu", "--threads", "1", "--distributed", "mpi"]);
             Assert.That(resumed.Code, Is.Zero, resumed.Err);
             Assert.Multiple(() =>
