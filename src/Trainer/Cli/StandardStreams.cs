@@ -19,7 +19,29 @@ public static class StandardStreams
     private static TextWriter Open(int fd, Func<TextWriter> console)
     {
         if (OperatingSystem.IsWindows()) return console();
-        var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        var stream = new ReaderGoneStream(new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0));
         return TextWriter.Synchronized(new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 4096) { AutoFlush = true });
+    }
+
+    /// <summary>As System.Console does: a reader that went away (`| head -1`, a closed terminal) is not the command's error;
+    /// its output is dropped.</summary>
+    private sealed class ReaderGoneStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try { inner.Write(buffer); }
+            catch (IOException) { }
+        }
     }
 }
