@@ -33,7 +33,7 @@ public class StopSignalAndLockTests
     private string Run => Path.Combine(_dir, "run");
     private int MetricsLines() => File.Exists(Path.Combine(Run, "metrics.jsonl")) ? File.ReadAllLines(Path.Combine(Run, "metrics.jsonl")).Length : 0;
 
-    [TestCase(15, "SIGTERM"), TestCase(1, "SIGHUP")]
+    [TestCase(15, "SIGTERM"), TestCase(1, "SIGHUP"), TestCase(2, "SIGINT")]
     public void ASignalSavesTheRunWhichResumesFromTheStepItStopped(int signal, string name)
     {
         using var trainer = new TrainerProcess(Tiny("--steps", "100000", "--out", Run));

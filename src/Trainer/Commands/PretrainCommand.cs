@@ -61,7 +61,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         if (resume != null)
         {
             if (o.Has("out") || o.Has("overwrite")) throw new CliException("--resume continues a run in its own folder; drop --out and --overwrite");
-            var saved = TrainingRun.ReadState(resume, stderr.WriteLine, checkLock: !LaunchedAsOtherRank).Options;
+            var saved = TrainingRun.ReadState(resume, LaunchedAsOtherRank ? null : stderr.WriteLine, checkLock: !LaunchedAsOtherRank).Options;
             o = ResumeTopology.Apply(o.WithSaved(saved, TrainingOptions.RunDefining), saved);
             savedOptions = saved;
             corpusPath ??= saved.GetValueOrDefault(TrainingOptions.Corpus.Name);
