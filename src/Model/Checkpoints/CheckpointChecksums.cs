@@ -40,10 +40,23 @@ public static class CheckpointChecksums
             if (!File.Exists(path)) continue; // the reader says what is missing
             if (!expected.TryGetValue(name, out string? hash))
                 throw new BertNativeException($"{path} is not listed in {manifest}; the checkpoint was changed after it was saved: restore it from a copy or save it again");
+            var stamp = Stamp(path, hash);
+            if (Verified.TryGetValue(Path.GetFullPath(path), out var seen) && seen == stamp) continue; // checked earlier in this process, unchanged since
             if (!string.Equals(Hash(path), hash, StringComparison.OrdinalIgnoreCase))
                 throw new BertNativeException($"{path} does not match its SHA-256 in {FileName}: it was changed or damaged after it was saved; " +
                                               "restore the checkpoint from a copy (or resume from an earlier one)");
+            Verified[Path.GetFullPath(path)] = stamp;
         }
+    }
+
+    /// <summary>Files already hashed in this process (--resume checks the whole checkpoint first, then reads it): a file
+    /// whose size, time and expected hash are unchanged is not hashed again.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Length, DateTime Written, string Hash)> Verified = new();
+
+    private static (long, DateTime, string) Stamp(string path, string hash)
+    {
+        var info = new FileInfo(path);
+        return (info.Length, info.LastWriteTimeUtc, hash.ToLowerInvariant());
     }
 
     private static Dictionary<string, string> Read(string manifest)

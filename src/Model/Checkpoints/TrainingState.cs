@@ -28,16 +28,18 @@ public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode Loss
     public static bool ExistsIn(string folder) => Path.Combine(folder, StateFile) is var path && (File.Exists(path) || Directory.Exists(path));
 
     /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only).</summary>
-    /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only), checked against the
-    /// checkpoint's checksums; the other files are checked when they are read.</summary>
-    public static TrainingState Read(string folder, Action<string>? warn = null)
+    /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only). With
+    /// <paramref name="verifyAll"/> (what --resume reads first) every file of the checkpoint is checked against its
+    /// checksums before anything is built, so a damaged one is refused at once.</summary>
+    public static TrainingState Read(string folder, bool verifyAll = false, Action<string>? warn = null)
     {
         string path = Path.Combine(folder, StateFile);
         if (Directory.Exists(path))
             throw new BertNativeException($"{path} is a folder, not a training state; restore the checkpoint from a copy");
         if (!File.Exists(path))
             throw new BertNativeException($"{folder} holds weights only (no {StateFile}): it was written before runs could be resumed; start a new run from scratch");
-        CheckpointChecksums.Verify(folder, [StateFile], warn);
+        CheckpointChecksums.Verify(folder, verifyAll
+            ? [StateFile, MomentMFile, MomentVFile, Checkpoint.ConfigFile, Checkpoint.VocabFile, Checkpoint.WeightsFile] : [StateFile], warn);
         TrainingState? state;
         try { state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), JsonOptions); }
         catch (Exception e) when (e is JsonException or NotSupportedException or IOException or UnauthorizedAccessException)

@@ -72,7 +72,7 @@ public sealed class TrainingRun : IDisposable
         string checkpoint = Checkpoint.Locate(Path.Combine(runDir, CheckpointFolder));
         if (!Directory.Exists(checkpoint))
             throw new BertNativeException($"--resume {runDir}: no {CheckpointFolder}/ in it; a run saves one at --save-every steps, on Ctrl+C and at its end");
-        return TrainingState.Read(checkpoint, warn);
+        return TrainingState.Read(checkpoint, verifyAll: true, warn);
     }
 
     /// <summary>Continues the run saved in <paramref name="folder"/>: weights, Adam moments, sampler and step from its
