@@ -1,8 +1,9 @@
 using BertNative.Trainer.Cli;
 using BertNative.Trainer.Commands;
 
+TextWriter stdout = StandardStreams.Out, stderr = StandardStreams.Error;
 var app = new CliApp(
-    [new PretrainCommand(Console.Out, Console.Error), new EvaluateCommand(Console.Out, Console.Error), new EncodeCommand(Console.Out, Console.Error),
-     new DataCommand(Console.Out, Console.Error), new ExportCommand(Console.Out, Console.Error)],
+    [new PretrainCommand(stdout, stderr), new EvaluateCommand(stdout, stderr), new EncodeCommand(stdout, stderr),
+     new DataCommand(stdout, stderr), new ExportCommand(stdout, stderr)],
     defaultCommand: "pretrain");
-return app.Run(args, Console.Out, Console.Error);
+return app.Run(args, stdout, stderr);

@@ -20,7 +20,9 @@ public class MpiLaunchTests
     {
         var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "3", "--threads", "1", "--out", Scratch("mpi")]);
         Assert.That(code, Is.Zero, errors);
-        var mpi = JsonDocument.Parse(output[output.IndexOf('{')..].Trim()).RootElement; // after the terminal codes .NET writes
+        Assert.That(output.Trim().Split('\n'), Has.Length.EqualTo(1), "exactly one line on stdout");
+        Assert.That(output, Does.Not.Contain("\u001b"), "no terminal codes although the ranks write to a pseudo-terminal");
+        var mpi = JsonDocument.Parse(output).RootElement;
 
         var (localCode, localOutput, localErrors) = CliRunner.Run([.. BookSteps[..^2], "--steps", "3", "--threads", "2", "--replicas", "2", "--out", Scratch("replicas")]);
         Assert.That(localCode, Is.Zero, localErrors);
@@ -36,13 +38,18 @@ public class MpiLaunchTests
     public void ARankThatDiesOrHangsStopsTheJobNamingIt(string fault)
     {
         var clock = Stopwatch.StartNew();
-        var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "6", "--threads", "1", "--comm-timeout", "5", "--out", Scratch(fault)],
+        string folder = Scratch(fault);
+        var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "6", "--threads", "1", "--comm-timeout", "5", "--out", folder],
             environment: ($"{FaultInjection.Variable}", $"{fault}@1:2"));
         string all = output + errors;
         Assert.That(code, Is.Not.Zero, all);
         Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(120), "the job did not stop within the timeout plus start-up");
         Assert.That(all, Does.Contain("rank 1"), all);
         if (fault == "hang") Assert.That(all, Does.Contain("rank 0: rank 1 sent nothing for 5 s").Or.Contain("rank 0: rank 1 took nothing for 5 s"));
+        if (fault == "kill") return; // mpirun itself ends rank 0 (SIGTERM, then SIGKILL) when a rank dies
+        // Rank 0 keeps what was trained: the weights of step 2, the last one every rank finished, in the run folder.
+        Assert.That(all, Does.Contain($"the weights of step 2 are saved in {Path.Combine(folder, "checkpoint")}"), all);
+        Assert.That(BertNative.Model.Checkpoints.TrainingState.Read(Path.Combine(folder, "checkpoint")).CompletedSteps, Is.EqualTo(2));
     }
 
     [Test]
@@ -51,8 +58,8 @@ public class MpiLaunchTests
         string folder = Scratch("stop");
         var (code, output, errors) = MpiRun(2, [.. BookSteps, "--steps", "8", "--threads", "1", "--out", folder],
             environment: (FaultInjection.Variable, "stop@1:2")); // rank 1 is interrupted after step 2
-        Assert.That(code, Is.Zero, output + errors);
-        var summary = JsonDocument.Parse(output[output.IndexOf('{')..].Trim()).RootElement;
+        Assert.That(code, Is.EqualTo(130), output + errors); // 128 + SIGINT: the run was interrupted
+        var summary = JsonDocument.Parse(output).RootElement;
         Assert.That(summary.GetProperty("steps").GetInt32(), Is.EqualTo(3), "rank 1 asks during step 3; both ranks end it and stop");
         Assert.That(File.Exists(Path.Combine(folder, "checkpoint", "model.safetensors")), "rank 0 saved the checkpoint");
     }
@@ -95,6 +102,9 @@ public class MpiLaunchTests
             Assert.That(whole.Code, Is.Zero, whole.Err);
             var first = MpiRun(2, [.. tiny, "--steps", "2", "--out", Path.Combine(dir, "split")]);
             Assert.That(first.Code, Is.Zero, first.Err);
+            // Outside mpirun, without --replicas, the 2-rank run is not silently continued on one replica.
+            var (alone, _, aloneErr) = CliRunner.Run("pretrain", "--resume", Path.Combine(dir, "split"), "--steps", "4", "--device", "cpu");
+            CliRunner.AssertError(alone, aloneErr, 1, "the run trained on 2 MPI ranks; resume it under mpirun -np 2");
             var resumed = MpiRun(2, ["pretrain", "--resume", Path.Combine(dir, "split"), "--steps", "4", "--device", "cpu", "--threads", "1", "--distributed", "mpi"]);
             Assert.That(resumed.Code, Is.Zero, resumed.Err);
             Assert.Multiple(() =>
@@ -110,7 +120,22 @@ public class MpiLaunchTests
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ToolPath.Find("dotnet") ?? "dotnet";
     private static string Trainer => Path.Combine(AppContext.BaseDirectory, "bertnative.dll");
 
-    private static string Scratch(string name) => Path.Combine(Path.GetTempPath(), $"bertnative-mpi-test-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    private readonly List<string> _scratch = [];
+
+    /// <summary>A run folder under the temporary directory, removed after the test (each holds a 66 MB checkpoint).</summary>
+    private string Scratch(string name)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"bertnative-mpi-test-{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        _scratch.Add(path);
+        return path;
+    }
+
+    [TearDown]
+    public void RemoveScratch()
+    {
+        foreach (string path in _scratch.Where(Directory.Exists)) Directory.Delete(path, recursive: true);
+        _scratch.Clear();
+    }
 
     private static (int Code, string Out, string Err) MpiRun(int ranks, string[] args, (string Name, string Value)? environment = null)
     {

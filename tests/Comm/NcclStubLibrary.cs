@@ -25,7 +25,8 @@ public static class NcclStubLibrary
     {
         string source = TestData.RepositoryRoot is { } root ? Path.Combine(root, "tests", "Comm", "NcclStub", "nccl_stub.c") : "";
         if (!File.Exists(source)) Assert.Inconclusive("tests/Comm/NcclStub/nccl_stub.c not found beside the test assembly");
-        string folder = Path.Combine(Path.GetTempPath(), $"bertnative-nccl-stub-{Environment.ProcessId}");
+        // Beside the test assembly, not under the temporary directory: the library stays loaded, so no test could remove it.
+        string folder = Path.Combine(AppContext.BaseDirectory, "nccl-stub");
         Directory.CreateDirectory(folder);
         string output = Path.Combine(folder, name);
         foreach (string compiler in Compilers)

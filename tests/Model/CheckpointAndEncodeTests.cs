@@ -42,6 +42,9 @@ public class CheckpointAndEncodeTests
         var bytes = File.ReadAllBytes(weights);
         File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
         var error = Assert.Throws<BertNativeException>(() => Checkpoint.Load(_dir));
+        Assert.That(error!.Message, Does.Contain("model.safetensors does not match its SHA-256"));
+        File.Delete(Path.Combine(_dir, CheckpointChecksums.FileName)); // a checkpoint from before checksums
+        error = Assert.Throws<BertNativeException>(() => Checkpoint.Load(_dir));
         Assert.That(error!.Message, Does.Contain("not a valid safetensors file"));
     }
 

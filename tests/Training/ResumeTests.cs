@@ -45,7 +45,7 @@ public class ResumeTests
     {
         Train(_dir, resume: false, stopAfter: 2, LossMode.Intended);
         var other = BertNative.Model.Data.ExampleBuilder.Build(TinyBert.Synthetic.Vocabulary is var v ? BertNative.Model.Data.Corpus.Parse(" w1 w2 . w3 w4 . \n", v) : null!, 16, seed: 9);
-        var e = Assert.Throws<BertNative.Contract.BertNativeException>(() => Open(_dir, resume: true, LossMode.Intended, other));
+        var e = Assert.Throws<BertNative.Contract.BertNativeException>(() => Open(_dir, resume: true, LossMode.Intended, other).Dispose());
         Assert.That(e!.Message, Does.Contain("the data differs"));
     }
 
@@ -64,7 +64,7 @@ public class ResumeTests
 
     private static TrainingRun Train(string dir, bool resume, int? stopAfter, LossMode mode)
     {
-        var run = Open(dir, resume, mode);
+        using var run = Open(dir, resume, mode);
         using var stop = new CancellationTokenSource();
         run.Train(step => { if (step.Step == stopAfter) stop.Cancel(); }, _ => { }, stop.Token);
         run.SaveFinalCheckpoint();

@@ -22,15 +22,26 @@ public static class Checkpoint
         folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         string staging = folder + ".partial", previous = folder + ".previous";
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        Directory.CreateDirectory(staging);
         var layout = new ParameterLayout(config);
         var tensors = new List<NamedTensor>(layout.Slots.Count);
         foreach (var s in layout.Slots)
             tensors.Add(new NamedTensor(s.Name, s.Shape, Floats: parameters.Slice((int)s.Offset, (int)s.Count).ToArray()));
-        vocabulary.Save(Path.Combine(staging, VocabFile));
-        File.WriteAllText(Path.Combine(staging, ConfigFile), JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions));
-        SafeTensors.Write(Path.Combine(staging, WeightsFile), tensors, metadata);
-        writeExtra?.Invoke(staging);
+        try
+        {
+            Directory.CreateDirectory(staging);
+            vocabulary.Save(Path.Combine(staging, VocabFile));
+            File.WriteAllText(Path.Combine(staging, ConfigFile), JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions));
+            SafeTensors.Write(Path.Combine(staging, WeightsFile), tensors, metadata);
+            writeExtra?.Invoke(staging);
+            CheckpointChecksums.Write(staging); // last: a manifest means every file before it was written whole
+        }
+        catch
+        {
+            // A failed save (disk full, a file in the way) leaves nothing behind; the previous checkpoint is untouched.
+            try { if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
 
         if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
         if (Directory.Exists(folder)) Directory.Move(folder, previous);
@@ -45,17 +56,25 @@ public static class Checkpoint
         return !Directory.Exists(trimmed) && Directory.Exists(trimmed + ".previous") ? trimmed + ".previous" : trimmed;
     }
 
-    public static (BertConfig Config, Vocabulary Vocabulary, float[] Parameters) Load(string folder)
+    /// <summary>The weights, config and vocabulary, each file checked against the checkpoint's checksums and the weights
+    /// checked to be finite; <paramref name="warn"/> hears about a checkpoint too old to carry checksums.</summary>
+    public static (BertConfig Config, Vocabulary Vocabulary, float[] Parameters) Load(string folder, Action<string>? warn = null)
     {
         folder = Locate(folder);
+        if (File.Exists(folder))
+            throw new BertNativeException($"checkpoint {folder} is a file; pass the checkpoint/ folder a run wrote");
         if (!Directory.Exists(folder))
             throw new BertNativeException($"checkpoint folder {folder} does not exist; run 'pretrain' first or pass --checkpoint a folder it wrote");
+        CheckpointChecksums.Verify(folder, [ConfigFile, VocabFile, WeightsFile], warn);
         string configPath = Path.Combine(folder, ConfigFile);
         if (!File.Exists(configPath)) throw new BertNativeException($"{configPath} is missing; {folder} is not a checkpoint written by 'pretrain'");
         ConfigJson json;
         try { json = JsonSerializer.Deserialize<ConfigJson>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException("empty"); }
         catch (JsonException e) { throw new BertNativeException($"{configPath} is not a valid config ({e.Message})", e); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BertNativeException($"cannot read {configPath}: {e.Message}", e); }
         var config = json.ToConfig();
+        try { config.Validate(Math.Min(config.MaxPosition, 8)); }
+        catch (BertNativeException e) { throw new BertNativeException($"{configPath} describes no valid model ({e.Message})", e); }
         var vocabulary = Vocabulary.Load(Path.Combine(folder, VocabFile));
         if (vocabulary.Count != config.VocabSize)
             throw new BertNativeException($"{folder}: vocab.txt has {vocabulary.Count} tokens but config.json says {config.VocabSize}");
@@ -69,7 +88,16 @@ public static class Checkpoint
                 throw new BertNativeException($"{folder}: tensor {slot.Name} [{string.Join(',', slot.Shape)}] is missing or has another shape");
             t.Floats.CopyTo(parameters.AsSpan((int)slot.Offset));
         }
+        RequireFinite(parameters, Path.Combine(folder, WeightsFile), "weights");
         return (config, vocabulary, parameters);
+    }
+
+    /// <summary>NaN or infinity in saved values: a run that diverged; training or encoding with them gives NaN everywhere.</summary>
+    public static void RequireFinite(ReadOnlySpan<float> values, string path, string what)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                throw new BertNativeException($"{path} holds a non-finite value ({values[i]} at {what} index {i}): it cannot be used; resume from or use an earlier checkpoint");
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()

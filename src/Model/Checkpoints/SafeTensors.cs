@@ -41,6 +41,20 @@ public static class SafeTensors
         int padded = (json.Length + 7) / 8 * 8;
 
         string temp = path + ".partial";
+        try
+        {
+            WriteFile(temp, padded, json, tensors);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    private static void WriteFile(string temp, int padded, byte[] json, IReadOnlyList<NamedTensor> tensors)
+    {
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
             Span<byte> length = stackalloc byte[8];
@@ -55,14 +69,17 @@ public static class SafeTensors
             }
             file.Flush(flushToDisk: true);
         }
-        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Reads every tensor (F32 or I32). Throws a one-line error for a truncated or malformed file.</summary>
     public static Dictionary<string, NamedTensor> Read(string path)
     {
+        if (Directory.Exists(path)) throw new BertNativeException($"{path} is a folder, not a safetensors file; restore the checkpoint from a copy");
         if (!File.Exists(path)) throw new BertNativeException($"{path} does not exist; point at a checkpoint folder written by 'pretrain'");
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BertNativeException($"cannot read {path}: {e.Message}", e); }
+        if (bytes.Length < 8) throw new BertNativeException($"{path} is not a valid safetensors file ({bytes.Length} bytes); restore the checkpoint from a copy");
         try
         {
             long headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -90,7 +107,7 @@ public static class SafeTensors
         }
         catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or ArgumentException or NullReferenceException)
         {
-            throw new BertNativeException($"{path} is not a valid safetensors file ({e.Message}); re-create it with 'pretrain'", e);
+            throw new BertNativeException($"{path} is not a valid safetensors file ({e.Message}); restore it from a copy or write it again", e);
         }
     }
 }

@@ -25,24 +25,41 @@ public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode Loss
         SafeTensors.Write(Path.Combine(folder, MomentVFile), [new NamedTensor(Moment, [adamV.Length], adamV.ToArray())]);
     }
 
-    public static bool ExistsIn(string folder) => File.Exists(Path.Combine(folder, StateFile));
+    public static bool ExistsIn(string folder) => Path.Combine(folder, StateFile) is var path && (File.Exists(path) || Directory.Exists(path));
 
     /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only).</summary>
-    public static TrainingState Read(string folder)
+    /// <summary>The state of the checkpoint in <paramref name="folder"/> (training_state.json only). With
+    /// <paramref name="verifyAll"/> (what --resume reads first) every file of the checkpoint is checked against its
+    /// checksums before anything is built, so a damaged one is refused at once.</summary>
+    public static TrainingState Read(string folder, bool verifyAll = false, Action<string>? warn = null)
     {
         string path = Path.Combine(folder, StateFile);
+        if (Directory.Exists(path))
+            throw new BertNativeException($"{path} is a folder, not a training state; restore the checkpoint from a copy");
         if (!File.Exists(path))
             throw new BertNativeException($"{folder} holds weights only (no {StateFile}): it was written before runs could be resumed; start a new run from scratch");
-        try { return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), JsonOptions) ?? throw new JsonException("empty"); }
-        catch (Exception e) when (e is JsonException or NotSupportedException or IOException)
+        CheckpointChecksums.Verify(folder, verifyAll
+            ? [StateFile, MomentMFile, MomentVFile, Checkpoint.ConfigFile, Checkpoint.VocabFile, Checkpoint.WeightsFile] : [StateFile], warn);
+        TrainingState? state;
+        try { state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), JsonOptions); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or IOException or UnauthorizedAccessException)
         { throw new BertNativeException($"{path} is not a valid training state ({e.Message}); the run cannot be resumed", e); }
+        if (state is null || state.Options is null || state.Sampler is null || state.Optimizer is null || state.DataFingerprint is null || state.CompletedSteps < 0)
+            throw new BertNativeException($"{path} is not a valid training state (fields missing); the run cannot be resumed");
+        return state;
     }
 
     /// <summary>Adam's two moments saved beside the state.</summary>
     public static (float[] M, float[] V) ReadMoments(string folder, long parameterCount)
     {
-        float[] ReadMoment(string file) => SafeTensors.Read(Path.Combine(folder, file)).TryGetValue(Moment, out var t) && t.Floats is { } f && f.LongLength == parameterCount
-            ? f : throw new BertNativeException($"{folder}: {file} does not hold {parameterCount} values; the run cannot be resumed");
+        CheckpointChecksums.Verify(folder, [MomentMFile, MomentVFile]);
+        float[] ReadMoment(string file)
+        {
+            var moment = SafeTensors.Read(Path.Combine(folder, file)).TryGetValue(Moment, out var t) && t.Floats is { } f && f.LongLength == parameterCount
+                ? f : throw new BertNativeException($"{folder}: {file} does not hold {parameterCount} values; the run cannot be resumed");
+            Checkpoint.RequireFinite(moment, Path.Combine(folder, file), "Adam moment");
+            return moment;
+        }
         return (ReadMoment(MomentMFile), ReadMoment(MomentVFile));
     }
 

@@ -23,6 +23,9 @@ public sealed class Corpus
     public int[] ParagraphStarts { get; }
 
     public int ParagraphCount => ParagraphStarts.Length - 1;
+
+    /// <summary>The share of the text's tokens that the vocabulary maps to &lt;unk&gt;.</summary>
+    public double UnknownShare => Tokens.Length == 0 ? 0 : Tokens.Count(t => t == Vocabulary.UnkId) / (double)Tokens.Length;
     public int SentenceCount => SentenceStarts.Length - 1;
 
     public ReadOnlySpan<int> Sentence(int s) => Tokens.AsSpan(SentenceStarts[s], SentenceStarts[s + 1] - SentenceStarts[s]);
@@ -36,14 +39,19 @@ public sealed class Corpus
     /// <summary>The text of a corpus file, checked to be text.</summary>
     public static string ReadText(string tokensFile)
     {
+        bool wikiText = Path.GetFileName(tokensFile).StartsWith("wiki.", StringComparison.Ordinal);
+        if (Directory.Exists(tokensFile))
+            throw new BertNativeException($"{tokensFile} is a folder; pass a text file");
         if (!File.Exists(tokensFile))
-            throw new BertNativeException($"{tokensFile} does not exist; pass --data a folder holding WikiText-2 (wiki.train.tokens)");
+            throw new BertNativeException(wikiText ? $"{tokensFile} does not exist; pass --data a folder holding WikiText-2 ({Path.GetFileName(tokensFile)})"
+                : $"{tokensFile} does not exist; check the path");
         string text;
         try { text = File.ReadAllText(tokensFile); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new BertNativeException($"cannot read {tokensFile}: {e.Message}", e); }
         if (text.Contains('\0'))
-            throw new BertNativeException($"{tokensFile} is not a text file (it holds NUL bytes); re-download it, or pass --data or --corpus a good copy");
+            throw new BertNativeException(wikiText ? $"{tokensFile} is not a text file (it holds NUL bytes); re-download it, or pass --data a good copy"
+                : $"{tokensFile} is not a text file (it holds NUL bytes); pass a text file in WikiText's format (one paragraph per line, sentences separated by \" . \")");
         return text;
     }
 

@@ -49,6 +49,8 @@ public sealed class Vocabulary
     public static Vocabulary Load(string path)
     {
         if (!File.Exists(path)) throw new BertNative.Contract.BertNativeException($"vocabulary file {path} is missing; point at a checkpoint folder written by 'pretrain'");
-        return new Vocabulary(File.ReadAllLines(path));
+        try { return new Vocabulary(File.ReadAllLines(path)); }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        { throw new BertNative.Contract.BertNativeException($"vocabulary file {path} is damaged ({e.Message}); restore the checkpoint from a copy", e); }
     }
 }

@@ -67,12 +67,15 @@ public sealed class StepRunner
 
     /// <summary>Forward, backward and the gradient sum of one global batch, then <paramref name="update"/> on every local
     /// replica (Adam). Returns the global (MLM, NSP) losses, the same on every rank. <paramref name="stopRequested"/> is asked
-    /// when the losses are summed; <see cref="StopAgreed"/> then says whether any rank wants to stop after this step.</summary>
-    public (float Mlm, float Nsp) Step(Batch global, long t, ulong seed, Action<BertModel> update, Func<bool>? stopRequested = null)
+    /// when the losses are summed; <see cref="StopAgreed"/> then says whether any rank wants to stop after this step.
+    /// <paramref name="accept"/> sees the global losses before the update: false skips it on every replica (the losses are
+    /// the same on every rank, so every rank decides alike), leaving the weights of the step before.</summary>
+    public (float Mlm, float Nsp) Step(Batch global, long t, ulong seed, Action<BertModel> update, Func<bool>? stopRequested = null,
+        Func<float, float, bool>? accept = null)
     {
         var losses = new (float, float, bool)[_replicas.Length];
         int predictions = BatchShare.RealPredictions(global); // every part's MLM loss is over the global count
-        OnEveryReplica(i => losses[i] = StepReplica(i, global, predictions, t, seed, update, stopRequested));
+        OnEveryReplica(i => losses[i] = StepReplica(i, global, predictions, t, seed, update, stopRequested, accept));
         StopAgreed = losses[0].Item3;
         return (losses[0].Item1, losses[0].Item2);
     }
@@ -115,7 +118,7 @@ public sealed class StepRunner
         _replicas[i].Comm?.Abort(e is Comm.CommunicatorException ? e.Message : $"rank {_replicas[i].Rank} failed: {e.Message}");
 
     private (float Mlm, float Nsp, bool Stop) StepReplica(int i, Batch global, int globalPredictions, long t, ulong seed,
-        Action<BertModel> update, Func<bool>? stopRequested)
+        Action<BertModel> update, Func<bool>? stopRequested, Func<float, float, bool>? accept)
     {
         var (model, comm) = (_replicas[i].Model, _replicas[i].Comm);
         var reducer = comm is null ? null : new BucketReducer(model, comm, Overlap);
@@ -149,7 +152,7 @@ public sealed class StepRunner
                 if (i == 0) _waiting.Stop();
                 (mlm, nsp, stop) = SumOverRanks(i, mlm, nsp, stop);
             }
-            update(model);
+            if (accept?.Invoke(mlm, nsp) ?? true) update(model);
             model.Backend.Synchronize(); // the step, Adam included, is done when it returns
             return (mlm, nsp, stop);
         }

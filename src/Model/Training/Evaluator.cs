@@ -31,8 +31,20 @@ public static class Evaluator
     public const ulong ExampleSeed = 0xE7A1;
 
     /// <summary>Builds evaluation examples from a text file with the training vocabulary, as training builds its own.</summary>
-    public static PretrainingExamples Examples(string textFile, Vocabulary vocabulary, int maxLen) =>
-        ExampleBuilder.Build(Corpus.Read(textFile, vocabulary), maxLen, ExampleSeed);
+    public static PretrainingExamples Examples(string textFile, Vocabulary vocabulary, int maxLen, Action<string>? warn = null) =>
+        Examples(Corpus.Read(textFile, vocabulary), textFile, maxLen, warn);
+
+    /// <summary>Examples of a parsed text; <paramref name="warn"/> hears when most of its words are not in the vocabulary.</summary>
+    public static PretrainingExamples Examples(Corpus corpus, string source, int maxLen, Action<string>? warn = null)
+    {
+        if (corpus.UnknownShare > MostlyUnknown)
+            warn?.Invoke($"warning: {corpus.UnknownShare * 100:F0}% of the words of {source} are not in the model's vocabulary (fed as <unk>): " +
+                         "the numbers say little about this text; evaluate on text like the training text");
+        return ExampleBuilder.Build(corpus, maxLen, ExampleSeed);
+    }
+
+    /// <summary>Above this share of &lt;unk&gt; tokens an evaluation text is mostly unseen words.</summary>
+    public const double MostlyUnknown = 0.5;
 
     public static EvaluationResult Evaluate(BertModel model, PretrainingExamples examples, string split)
     {

@@ -26,11 +26,15 @@ public sealed class Pretrainer
         _optimizers = runner.Replicas.ToDictionary(r => r.Model, r => new AdamWOptimizer(r.Model, settings.Optimizer));
         _sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
         _batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
+        Guard = new DivergenceGuard(settings.Optimizer);
         foreach (var replica in runner.Replicas) replica.Model.LossMode = settings.LossMode;
     }
 
     /// <summary>Steps done so far (0 for a fresh run).</summary>
     public int CompletedSteps { get; private set; }
+
+    /// <summary>Stops the loop (before the update) when the loss diverges.</summary>
+    public DivergenceGuard Guard { get; }
 
     public static PretrainResult Run(BertModel model, PretrainingExamples examples, PretrainSettings settings,
         Action<StepResult>? onStep = null, CancellationToken stop = default) =>
@@ -46,14 +50,30 @@ public sealed class Pretrainer
         {
             // Ranks in other processes see another Ctrl+C at another time: there the stop is agreed within the step.
             if (stop.IsCancellationRequested && !_runner.SpansProcesses) break;
+            // A step that fails leaves the weights of the step before; the sampler goes back with them, so a checkpoint
+            // saved after the failure continues exactly.
+            var before = _sampler.Save();
             _batch.Fill(_examples, _sampler.Next());
             clock.Restart();
             int step = t;
-            var (mlm, nsp) = _runner.Step(_batch, t, _settings.Seed, m => _optimizers[m].Step(step, _settings.Steps),
-                () => stop.IsCancellationRequested); // the step is done
+            float mlm, nsp;
+            try
+            {
+                (mlm, nsp) = _runner.Step(_batch, t, _settings.Seed, m => _optimizers[m].Step(step, _settings.Steps),
+                    () => stop.IsCancellationRequested, Guard.Accepts); // the step is done
+            }
+            catch
+            {
+                _sampler.Restore(before);
+                throw;
+            }
             clock.Stop();
-            if (!float.IsFinite(mlm) || !float.IsFinite(nsp))
-                throw new BertNativeException($"training diverged at step {t} (MLM loss {mlm}, NSP loss {nsp}); lower --lr");
+            if (!Guard.Accepts(mlm, nsp))
+            {
+                _sampler.Restore(before);
+                throw Guard.Failure(t, mlm, nsp);
+            }
+            Guard.Start ??= mlm + nsp;
             CompletedSteps = t;
             var result = new StepResult(t, _sampler.Epoch, mlm, nsp, clock.Elapsed.TotalSeconds, _batch.Size, first.LastLearningRate, first.LastGradientNorm);
             steps.Add(result);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using BertNative.Contract;
 using BertNative.Model.Checkpoints;
@@ -9,7 +10,8 @@ namespace BertNative.Model.Training;
 /// <summary>What a run trains on and how: the model's shape, the data, the settings and the options that define it
 /// (kept in the checkpoint so that --resume rebuilds exactly this run).</summary>
 public sealed record RunPlan(BertConfig Config, Vocabulary Vocabulary, PretrainingExamples Examples, PretrainSettings Settings,
-    IReadOnlyDictionary<string, string> Options, int SaveEvery = 0, int EvalEvery = 0, PretrainingExamples? EvalExamples = null, string EvalSplit = "valid")
+    IReadOnlyDictionary<string, string> Options, int SaveEvery = 0, int EvalEvery = 0, PretrainingExamples? EvalExamples = null, string EvalSplit = "valid",
+    double SaveEveryMinutes = 0)
 {
     private string? _dataFingerprint;
 
@@ -25,7 +27,7 @@ public sealed record RunPlan(BertConfig Config, Vocabulary Vocabulary, Pretraini
 /// With data-parallel replicas, the first one is saved and evaluated (they hold the same weights); a rank other than
 /// 0 runs with a folder that writes nothing.
 /// </summary>
-public sealed class TrainingRun
+public sealed class TrainingRun : IDisposable
 {
     public const string MetricsFile = "metrics.jsonl", CheckpointFolder = "checkpoint", PlotFile = "loss.svg";
 
@@ -64,12 +66,13 @@ public sealed class TrainingRun
     }
 
     /// <summary>The saved state of the run in <paramref name="runDir"/>: what --resume reads before building anything.</summary>
-    public static TrainingState ReadState(string runDir)
+    public static TrainingState ReadState(string runDir, Action<string>? warn = null, bool checkLock = true)
     {
+        if (checkLock && Directory.Exists(runDir)) RunFolderLock.Acquire(runDir).Dispose(); // a run still training there is named first
         string checkpoint = Checkpoint.Locate(Path.Combine(runDir, CheckpointFolder));
         if (!Directory.Exists(checkpoint))
             throw new BertNativeException($"--resume {runDir}: no {CheckpointFolder}/ in it; a run saves one at --save-every steps, on Ctrl+C and at its end");
-        return TrainingState.Read(checkpoint);
+        return TrainingState.Read(checkpoint, verifyAll: true, warn);
     }
 
     /// <summary>Continues the run saved in <paramref name="folder"/>: weights, Adam moments, sampler and step from its
@@ -77,13 +80,14 @@ public sealed class TrainingRun
     public static TrainingRun Resume(RunFolder folder, StepRunner runner, RunPlan plan)
     {
         string checkpoint = Checkpoint.Locate(folder.File(CheckpointFolder));
-        var (config, _, parameters) = Checkpoint.Load(checkpoint);
-        if (config != plan.Config)
-            throw new BertNativeException($"--resume: the checkpoint's model ({Describe(config)}) differs from this one ({Describe(plan.Config)}); drop the model options to resume");
         var state = TrainingState.Read(checkpoint);
-        var (m, v) = TrainingState.ReadMoments(checkpoint, runner.Replicas[0].Model.Layout.TotalCount);
         if (plan.DataFingerprint != state.DataFingerprint)
             throw new BertNativeException("--resume: the data differs from the run's (another text, --max-len, --min-freq or seed); point --data/--corpus at the run's data");
+        var (config, _, parameters) = Checkpoint.Load(checkpoint);
+        if (config != plan.Config)
+            throw new BertNativeException($"--resume: the checkpoint's config.json ({Describe(config)}) differs from the model its saved options build ({Describe(plan.Config)}); " +
+                                          "the checkpoint was edited: restore it from a copy");
+        var (m, v) = TrainingState.ReadMoments(checkpoint, runner.Replicas[0].Model.Layout.TotalCount);
         if (state.CompletedSteps >= plan.Settings.Steps)
             throw new BertNativeException($"--resume: the run already has {state.CompletedSteps} steps; --steps is the total, so pass more than {state.CompletedSteps}");
         foreach (var model in runner.Replicas.Select(r => r.Model))
@@ -102,10 +106,13 @@ public sealed class TrainingRun
     }
 
     /// <summary>Trains to the plan's total steps (or until <paramref name="stop"/>), saving and evaluating as planned.
-    /// A failure to write in the run folder saves the weights to a fallback folder and says where.</summary>
+    /// Any failure after a step was trained (a rank that timed out, a failed step, divergence, a write the run folder
+    /// refused) saves the last good weights, in the run folder or else a fallback folder, and the error says where.</summary>
     public PretrainResult Train(Action<StepResult> onStep, Action<EvaluationResult> onEvaluation, CancellationToken stop)
     {
         int startedAt = _loop.CompletedSteps;
+        if (startedAt > 0 && _steps.Count > 0) _loop.Guard.Start = _steps[0].Mlm + _steps[0].Nsp;
+        var sinceSave = Stopwatch.StartNew();
         try
         {
             var result = _loop.Run(step =>
@@ -115,13 +122,20 @@ public sealed class TrainingRun
                 onStep(step);
                 bool last = step.Step == _plan.Settings.Steps;
                 if (_plan.EvalEvery > 0 && (step.Step % _plan.EvalEvery == 0 || last)) onEvaluation(Evaluate(step.Step));
-                if (_plan.SaveEvery > 0 && step.Step % _plan.SaveEvery == 0 && !last) SaveCheckpoint();
+                bool due = (_plan.SaveEvery > 0 && step.Step % _plan.SaveEvery == 0)
+                           || (_plan.SaveEveryMinutes > 0 && sinceSave.Elapsed.TotalMinutes >= _plan.SaveEveryMinutes);
+                if (due && !last)
+                {
+                    SaveCheckpoint();
+                    sinceSave.Restart();
+                }
             }, stop);
             return result;
         }
-        catch (RunFolderException e) when (_loop.CompletedSteps > startedAt)
+        catch (Exception e) when (_loop.CompletedSteps > startedAt && _folder.Writes && e is not OutOfMemoryException)
         {
-            throw new BertNativeException($"{e.Message}; {SaveFallback()}", e);
+            string message = e is BertNativeException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            throw new BertNativeException($"{message}; {SaveAfterFailure(inRunFolder: e is not RunFolderException, resumable: e is not TrainingDivergedException)}", e);
         }
         finally
         {
@@ -169,6 +183,22 @@ public sealed class TrainingRun
         Checkpoint.Save(folder, _plan.Config, _plan.Vocabulary, _model.DownloadParameters(), metadata, staging => state.Write(staging, m, v));
     }
 
+    /// <summary>After a failure: the weights of the last step that finished go to the run folder's checkpoint, else to a
+    /// fallback folder; returns the sentence that says where.</summary>
+    private string SaveAfterFailure(bool inRunFolder, bool resumable)
+    {
+        if (inRunFolder)
+        {
+            try
+            {
+                SaveCheckpoint();
+                return $"the weights of step {_loop.CompletedSteps} are saved in {CheckpointPath}" + (resumable ? $" (continue with --resume {Folder})" : "");
+            }
+            catch (RunFolderException) { }
+        }
+        return SaveFallback();
+    }
+
     /// <summary>Saves the checkpoint outside the run folder; returns the sentence that says where.</summary>
     private string SaveFallback()
     {
@@ -181,6 +211,9 @@ public sealed class TrainingRun
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { return $"saving them to {fallback} failed too ({e.Message}): the trained weights are lost"; }
     }
+
+    /// <summary>Releases the run folder (its lock).</summary>
+    public void Dispose() => _folder.Dispose();
 
     private static string Describe(BertConfig c) => $"{c.Layers} layers, {c.Hidden} hidden, {c.FfnHidden} ffn, {c.Heads} heads, vocabulary {c.VocabSize}";
 }

@@ -30,12 +30,12 @@ public sealed class CliApp(IReadOnlyList<Command> commands, string defaultComman
         }
         catch (CliException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
             return ExitUsage;
         }
         catch (BertNativeException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
             return ExitError;
         }
         catch (OutOfMemoryException)
@@ -43,7 +43,21 @@ public sealed class CliApp(IReadOnlyList<Command> commands, string defaultComman
             stderr.WriteLine("error: out of host memory; lower --batch or --max-len, or pick a smaller --model");
             return ExitError;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            return ExitError;
+        }
+        catch (Exception e)
+        {
+            // Still one line: a stack trace helps no user. BERTNATIVE_TRACE=1 prints it for a bug report.
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {OneLine(e.Message)} (a bug: please report it with the command; BERTNATIVE_TRACE=1 shows where)");
+            if (Environment.GetEnvironmentVariable("BERTNATIVE_TRACE") == "1") stderr.WriteLine(e);
+            return ExitError;
+        }
     }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
     public string Usage()
     {

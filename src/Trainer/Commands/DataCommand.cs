@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BertNative.Contract;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Training;
@@ -31,8 +32,11 @@ public sealed class DataCommand(TextWriter stdout, TextWriter stderr) : Command
         {
             // The same sampler stream as pretrain with this seed: the exported batches are its first ones.
             var batches = BatchFile.Sample(dataset.Examples, o.Int("batch", 1, 1 << 20), o.Int("batches-count", 1, 10_000), seed ^ SeedStreams.Batches);
-            BatchFile.Write(exportPath, batches);
-            stderr.WriteLine($"wrote {batches.Count} batches of {batches[0].Size} pairs to {exportPath}");
+            if (Directory.Exists(exportPath)) throw new BertNativeException($"--export-batches {exportPath} is a folder; pass a file path, e.g. {Path.Combine(exportPath, "batches.safetensors")}");
+            try { BatchFile.Write(exportPath, batches); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            { throw new BertNativeException($"cannot write --export-batches {exportPath}: {e.Message}; pass a file in a writable folder with room for it", e); }
+            stderr.WriteLine($"wrote {batches.Count} batch{(batches.Count == 1 ? "" : "es")} of {batches[0].Size} pairs to {exportPath}");
         }
         if (o.Flag("json"))
         {

@@ -17,7 +17,13 @@ public static class DeviceOptions
     public static readonly OptionSpec Precision = OptionSpec.Value("precision", "fp32|tf32", "fp32",
         "GEMM precision of the cuda backend: fp32 (as the cpu reference) or tf32 (tensor cores, faster, ~1e-3 relative)");
 
+    public static readonly OptionSpec Verbose = OptionSpec.Flag("verbose", "also print why --device auto chose its backend (pretrain keeps it in summary.json)");
+
     public static readonly string[] Names = ["auto", "cpu", "cuda", "ilgpu"];
+
+    /// <summary>The line --verbose adds after the backend line, or null.</summary>
+    public static string? VerboseLine(ParsedOptions o) =>
+        o.Flag("verbose") && BackendSelector.AutoReason is { } why ? $"device auto: {why}" : null;
 
     /// <summary>The chosen backend and one line saying what runs and why. A command without --precision gets fp32.</summary>
     public static (IBackend Backend, string Line) Create(ParsedOptions o)
@@ -25,6 +31,13 @@ public static class DeviceOptions
         string device = o.Choice("device", Names);
         int threads = o.Int("threads", 0, 1024);
         return BackendSelector.Select(device, threads, ReadPrecision(o, device));
+    }
+
+    /// <summary>A warning line when --threads asks for more threads than this process has cores, else null.</summary>
+    public static string? ThreadsWarning(ParsedOptions o)
+    {
+        int threads = o.Int("threads", 0, 1024), cores = Environment.ProcessorCount;
+        return threads > cores ? $"warning: --threads {threads} is more than the {cores} cores this process can use; the extra threads only take turns (use at most {cores})" : null;
     }
 
     /// <summary>--precision, checked against --device.</summary>
@@ -62,17 +75,29 @@ public static class BackendSelector
                 return Cpu(threads, "");
             case "cuda":
                 if (CudaProbe.UnavailableReason is { } noCuda)
-                    throw new BertNativeException($"--device cuda: {noCuda}; use --device cpu (or auto)");
+                    throw new BertNativeException($"--device cuda: {WithoutSourcePaths(noCuda)}; use --device cpu (or auto)");
                 return Cuda("", precision);
             case "ilgpu":
                 return Ilgpu("");
             default:
-                if (CudaProbe.UnavailableReason is not { } cudaWhyNot) return Cuda(" (auto: our CUDA library loaded and a GPU answered)", precision);
+                // The line stays short; the reasons (long, and naming libraries) go to --verbose and summary.json.
+                if (CudaProbe.UnavailableReason is not { } cudaWhyNot)
+                {
+                    AutoReason = "our CUDA library loaded and a GPU answered";
+                    return Cuda(" (auto: a CUDA GPU)", precision);
+                }
                 var (hasGpu, ilgpuReason) = ProbeIlgpu();
-                if (hasGpu) return Ilgpu($" (auto: {cudaWhyNot}; ILGPU found {ilgpuReason})");
-                return Cpu(threads, $" (auto: no GPU backend: {cudaWhyNot}; ILGPU: {ilgpuReason})");
+                AutoReason = $"cuda: {WithoutSourcePaths(cudaWhyNot)}; ILGPU: {(hasGpu ? "found " : "")}{ilgpuReason}";
+                return hasGpu ? Ilgpu(" (auto: a GPU through ILGPU; the cuda backend is not usable)") : Cpu(threads, " (auto: no GPU found)");
         }
     }
+
+    /// <summary>Why the last --device auto chose what it chose (null when no auto choice was made).</summary>
+    public static string? AutoReason { get; private set; }
+
+    /// <summary>Native errors carry the build machine's source locations, e.g. "(/home/ci/native/kernels/api.cu:52)": not for users.</summary>
+    public static string WithoutSourcePaths(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"\s*\((?:/|[A-Za-z]:\\)[^()]*?\.(?:cu|cuh|cpp|cc|c|h|hpp|cs):\d+\)", "");
 
     private static (IBackend, string) Cpu(int threads, string why)
     {

@@ -19,7 +19,7 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
         OptionSpec.Value("pair", "TEXT", null, "optional second sentence, e.g. \"he just left\""),
         OptionSpec.Value("token", "N", "2", "which row to show besides <cls> (2 is \"crane\" in the book's examples)"),
         OptionSpec.Value("values", "N", "3", "how many leading values of each row to print"),
-        DeviceOptions.Device, DeviceOptions.Threads,
+        DeviceOptions.Device, DeviceOptions.Threads, DeviceOptions.Verbose,
         OptionSpec.Flag("json", "print the tokens and the whole [T, H] output as JSON"),
     ];
 
@@ -29,10 +29,12 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
         if (a.Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
         if (o.Has("pair") && b.Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
         string checkpoint = CheckpointOption.Resolve(o);
-        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
+        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);
+        if (DeviceOptions.VerboseLine(o) is { } verbose) stderr.WriteLine(verbose);
+        if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
         stderr.WriteLine($"checkpoint: {Path.GetFullPath(Checkpoint.Locate(checkpoint))}");
         var unknown = a.Concat(b).Where(w => vocabulary.IdOf(w) == Vocabulary.UnkId && w != Vocabulary.Unk).Distinct().ToList();
         if (unknown.Count > 0)

@@ -23,7 +23,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Value("max-len", "N", "the run's", "tokens per example (64 for a checkpoint that does not record its run)"),
         OptionSpec.Value("batch", "N", "256", "examples per forward pass"),
         DataOptions.DataDir,
-        DeviceOptions.Device, DeviceOptions.Threads,
+        DeviceOptions.Device, DeviceOptions.Threads, DeviceOptions.Verbose,
         OptionSpec.Flag("json", "print one JSON object"),
     ];
 
@@ -34,7 +34,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         string checkpoint = o.String("checkpoint") ?? throw new CliException("evaluate needs --checkpoint DIR (a run's checkpoint/ folder)");
         string split = o.Choice("split", "valid", "test");
         int batch = o.Int("batch", 1, 1 << 16);
-        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint);
+        var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         string located = Checkpoint.Locate(checkpoint);
         string? runMaxLen = TrainingState.ExistsIn(located) ? TrainingState.Read(located).Options.GetValueOrDefault("max-len") : null;
         int maxLen = o.Has("max-len") ? DataOptions.ReadMaxLen(o) : int.Parse(runMaxLen ?? "64", CultureInfo.InvariantCulture);
@@ -43,18 +43,20 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         var (backend, deviceLine) = DeviceOptions.Create(o);
         using var _ = backend;
         stderr.WriteLine(deviceLine);
+        if (DeviceOptions.VerboseLine(o) is { } verbose) stderr.WriteLine(verbose);
+        if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
         string source;
         PretrainingExamples examples;
         if (o.String("corpus") is { } corpus)
         {
             source = corpus;
-            examples = ExampleBuilder.Build(Corpus.Parse(TrainingText.ReadCorpusText(corpus), vocabulary), maxLen, Evaluator.ExampleSeed);
+            examples = Evaluator.Examples(Corpus.Parse(TrainingText.ReadCorpusText(corpus), vocabulary), corpus, maxLen, stderr.WriteLine);
             split = Path.GetFileName(Path.TrimEndingDirectorySeparator(corpus));
         }
         else
         {
             source = Path.Combine(WikiTextSource.Resolve(o.String("data"), stderr), SplitFile(split));
-            examples = Evaluator.Examples(source, vocabulary, maxLen);
+            examples = Evaluator.Examples(source, vocabulary, maxLen, stderr.WriteLine);
         }
         int capacity = Math.Max(1, Math.Min(batch, examples.Count));
         stderr.WriteLine($"evaluating {located} on {examples.Count:N0} examples of {source} (max_len {maxLen}); {ModelMemory.Check(backend, config, capacity, maxLen)}");

@@ -22,7 +22,7 @@ public sealed class ExportCommand(TextWriter stdout, TextWriter stderr) : Comman
         o.Choice("format", "onnx");
         string output = o.String("out") ?? throw new CliException("export needs --out FILE, e.g. --out bert.onnx");
         string checkpoint = CheckpointOption.Resolve(o);
-        var (config, _, parameters) = Checkpoint.Load(checkpoint);
+        var (config, _, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         bool heads = o.Flag("heads");
         BertOnnxExport.Save(output, config, parameters, heads);
         stderr.WriteLine($"exported {checkpoint}: {config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads, vocab {config.VocabSize}");

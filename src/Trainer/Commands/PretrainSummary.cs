@@ -10,6 +10,9 @@ public sealed record PretrainSummary(double Mlm, double Nsp, double PairsPerSec,
     double? EvalMlmLoss = null, double? EvalMlmAccuracy = null, double? EvalNspLoss = null, double? EvalNspAccuracy = null,
     int Replicas = 1, int WorldSize = 1, int Accumulate = 1, double AllreduceWaitShare = 0)
 {
+    /// <summary>Why --device auto chose the backend (absent for an explicit --device).</summary>
+    public string? BackendChoice { get; init; }
+
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

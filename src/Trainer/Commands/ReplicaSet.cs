@@ -145,7 +145,9 @@ public sealed class ReplicaSet : IDisposable
 
     private static ReplicaSet CreateMpi(string device, CudaPrecision precision, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
     {
-        var mpi = MpiSession.Start();
+        MpiSession mpi;
+        try { mpi = MpiSession.Start(); }
+        catch (BertNativeException e) when (nccl) { throw new BertNativeException(e.Message.Replace("--distributed mpi", "--distributed nccl"), e); }
         if (nccl && CudaProbe.UnavailableReason is { } noCuda)
             throw new BertNativeException($"--distributed nccl: {noCuda}; use --distributed mpi on this machine");
         var (backend, line) = device == "cuda" || nccl || (device == "auto" && CudaProbe.IsAvailable)
@@ -158,7 +160,7 @@ public sealed class ReplicaSet : IDisposable
         ICommunicator comm = nccl ? Nccl(backend, hostRing, timeout)
             : backend is CpuBackend ? hostRing
             : new HostStagedCommunicator(hostRing, backend);
-        return new ReplicaSet([backend], [comm], $"{line}; rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}", accumulate, overlap, mpi: true, shared);
+        return new ReplicaSet([backend], [comm], $"{line}; {(comm.Description.Contains($"rank {mpi.Rank} of", StringComparison.Ordinal) ? comm.Description : $"rank {mpi.Rank} of {mpi.WorldSize}, {comm.Description}")}", accumulate, overlap, mpi: true, shared);
     }
 
     /// <summary>The run's seed: --seed when given, else one rank 0 draws for every rank (processes under mpirun would
