@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "internal.h"
 
@@ -86,6 +87,37 @@ cudaError_t check_copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind 
 cudaError_t queue_copy(void* dst, const void* src, size_t bytes, const std::shared_ptr<CUstream_st>& stream, const char* what) {
     if (bytes == 0) return cudaSuccess;
     push(stream, what, [dst, src, bytes] { std::memmove(dst, src, bytes); });
+    return cudaSuccess;
+}
+
+bool pinned(const void* pointer, size_t bytes) {
+    auto& all = host_allocations();
+    auto address = reinterpret_cast<uintptr_t>(pointer);
+    auto it = all.upper_bound(address);
+    if (it == all.begin()) return false;
+    --it;
+    return address - it->first <= it->second && bytes <= it->second - (address - it->first);
+}
+
+// cudaMemcpyAsync with CUDA's host-side behaviour (its "API synchronization behavior"): from pageable
+// host memory the data is staged before the call returns (the caller may reuse its buffer at once);
+// into pageable host memory, and host to host, the call returns once the copy is done; only pinned
+// memory (cudaHostAlloc) is copied truly asynchronously.
+cudaError_t copy_async(void* dst, const void* src, size_t bytes, bool dst_device, bool src_device,
+                       const std::shared_ptr<CUstream_st>& s) {
+    if (bytes == 0) return cudaSuccess;
+    if (!src_device && !pinned(src, bytes)) {
+        auto staged = std::make_shared<std::vector<unsigned char>>(static_cast<const unsigned char*>(src),
+                                                                   static_cast<const unsigned char*>(src) + bytes);
+        push(s, "cudaMemcpyAsync (staged from pageable memory)", [dst, staged] { std::memmove(dst, staged->data(), staged->size()); });
+    } else {
+        queue_copy(dst, src, bytes, s, "cudaMemcpyAsync");
+    }
+    if (!dst_device && (!pinned(dst, bytes) || !src_device)) {
+        uint64_t target = s->enqueued;
+        run_until([&] { return s->completed >= target; });
+        return unusable(s->device);
+    }
     return cudaSuccess;
 }
 
@@ -215,7 +247,9 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
     if (!s) return fail(cudaErrorInvalidResourceHandle);
     if (cudaError_t e = unusable(s->device)) return e;
     if (cudaError_t e = check_copy(dst, src, bytes, kind)) return fail(e);
-    return queue_copy(dst, src, bytes, s, "cudaMemcpyAsync");
+    bool dst_device = kind == cudaMemcpyDefault ? on_device(dst, bytes) : kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+    bool src_device = kind == cudaMemcpyDefault ? on_device(src, bytes) : kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+    return copy_async(dst, src, bytes, dst_device, src_device, s);
 }
 
 // Synchronous: queued on the legacy default stream, then waited for.

@@ -1,5 +1,6 @@
 // Host-side semantics: events, stream ordering and schedules, the legacy default stream, peer
 // copies, memory (NaN fill, budget, copy checks) and several host threads.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <thread>
@@ -258,4 +259,26 @@ BN_TEST(enqueue_and_fault) {
     CHECK_CUDA(cudaErrorIllegalAddress, cudaStreamSynchronize(s));
     CHECK(seen == 7.0f && !ran_after);
     CHECK_CONTAINS(cudaGetErrorString(cudaErrorIllegalAddress), "the stand-in read out of bounds");
+}
+
+// cudaMemcpyAsync as CUDA does it for host memory: pageable sources are staged at the call, copies into
+// pageable memory finish before the call returns, pinned memory is copied when the stream runs.
+BN_TEST(pageable_and_pinned_copies) {
+    cudaStream_t s;
+    OK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    float* d = device_floats();
+    std::vector<float> pageable(kN, 4.0f);
+    OK(cudaMemcpyAsync(d, pageable.data(), kN * sizeof(float), cudaMemcpyHostToDevice, s));
+    std::fill(pageable.begin(), pageable.end(), -1.0f);  // the caller may reuse its buffer at once
+    std::vector<float> back(kN, 0.0f);
+    OK(cudaMemcpyAsync(back.data(), d, kN * sizeof(float), cudaMemcpyDeviceToHost, s));
+    CHECK(back[0] == 4.0f && back[kN - 1] == 4.0f);  // done when the call returns
+    float* pinned = nullptr;
+    OK(cudaMallocHost(reinterpret_cast<void**>(&pinned), kN * sizeof(float)));
+    BN_SIM_LAUNCH(fill, 1, kN, 0, s, d, kN, 6.0f);
+    OK(cudaMemcpyAsync(pinned, d, kN * sizeof(float), cudaMemcpyDeviceToHost, s));
+    CHECK(std::isnan(pinned[0]));  // not yet: asynchronous
+    OK(cudaStreamSynchronize(s));
+    CHECK(pinned[0] == 6.0f);
+    OK(cudaFreeHost(pinned));
 }
