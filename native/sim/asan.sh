@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build_dir=build/native-sim-asan
-cmake -S native/sim -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DBN_SIM_SANITIZE=ON >/dev/null
+cmake -S native/sim -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBN_SIM_SANITIZE=ON >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
 # detect_leaks=0: fibers abandoned after a guard-page fault keep their (deliberately leaked) stacks.
 export ASAN_OPTIONS="detect_leaks=0:allow_user_segv_handler=1:${ASAN_OPTIONS:-}"

@@ -28,6 +28,9 @@
 #define BN_SIM_ASAN 1
 #endif
 #endif
+#ifdef BN_SIM_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 
 namespace bn_sim {
 namespace {
@@ -53,12 +56,23 @@ StackPool& pool() {
     return p;
 }
 
+// The stack PooledStack handed out last (the fiber constructor allocates it), for the ASan notes.
+thread_local ctx::stack_context last_stack;
+
 struct PooledStack {
     ctx::stack_context allocate() {
+        last_stack = take();
+        return last_stack;
+    }
+    ctx::stack_context take() {
         auto& p = pool();
         if (!p.free.empty()) {
             ctx::stack_context s = p.free.back();
             p.free.pop_back();
+#ifdef BN_SIM_ASAN
+            // A fiber unwound or abandoned mid-frame leaves its frames' poison behind.
+            ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(s.sp) - s.size, s.size);
+#endif
             return s;
         }
         size_t page = StackPool::page();
@@ -72,6 +86,18 @@ struct PooledStack {
     }
     void deallocate(ctx::stack_context& s) noexcept { pool().free.push_back(s); }
 };
+
+// ASan must be told of every stack switch, else it takes a fiber's stack for a corrupted one.
+#ifdef BN_SIM_ASAN
+void switch_start(void** fake_stack, const void* bottom, size_t size) { __sanitizer_start_switch_fiber(fake_stack, bottom, size); }
+void switch_finish(void* fake_stack, const void** bottom, size_t* size) { __sanitizer_finish_switch_fiber(fake_stack, bottom, size); }
+#else
+void switch_start(void**, const void*, size_t) {}
+void switch_finish(void*, const void**, size_t*) {}
+#endif
+
+// Thrown inside a waiting thread when its block has faulted: unwinds the kernel's frames on its own stack.
+struct Abort {};
 
 enum class State { Runnable, AtBarrier, AtShuffle, Done };
 
@@ -87,6 +113,7 @@ struct Thread {
     uint64_t bits = 0;  // shuffle: the value passed, then the value received
     ctx::fiber fiber;
     ctx::fiber scheduler;  // inside the fiber: where to return to
+    ctx::stack_context stack;
 };
 
 struct Block {
@@ -96,6 +123,9 @@ struct Block {
     std::vector<Thread> threads;
     Thread* current = nullptr;
     bool faulted = false;
+    bool aborting = false;  // faulted: the waiting threads are resumed only to unwind
+    const void* scheduler_bottom = nullptr;  // the scheduler's stack, for the ASan notes
+    size_t scheduler_size = 0;
     cudaError_t error = cudaSuccess;
     std::string message;
 };
@@ -114,7 +144,14 @@ std::string where(const Block& b, const Thread& t) {
 std::string site(const Thread& t) { return std::string(t.file) + ":" + std::to_string(t.line); }
 
 // Inside a fiber: give control back to the block's scheduler.
-void yield(Thread& t) { t.scheduler = std::move(t.scheduler).resume(); }
+void yield(Thread& t) {
+    Block& b = *active;
+    void* fake_stack = nullptr;
+    switch_start(&fake_stack, b.scheduler_bottom, b.scheduler_size);
+    t.scheduler = std::move(t.scheduler).resume();
+    switch_finish(fake_stack, &b.scheduler_bottom, &b.scheduler_size);
+    if (b.aborting) throw Abort{};
+}
 
 // Inside a fiber: record an error for the scheduler and never come back (it unwinds the fiber).
 [[noreturn]] void thread_error(Thread& t, cudaError_t error, const std::string& what) {
@@ -130,18 +167,28 @@ void yield(Thread& t) { t.scheduler = std::move(t.scheduler).resume(); }
 void start(Block& b, Thread& t) {
     t.started = true;
     t.fiber = ctx::fiber(std::allocator_arg, PooledStack(), [&b, &t](ctx::fiber&& scheduler) {
+        switch_finish(nullptr, &b.scheduler_bottom, &b.scheduler_size);
         t.scheduler = std::move(scheduler);
-        (*b.body)();
+        try {
+            (*b.body)();
+        } catch (const Abort&) {
+        }
         t.state = State::Done;
+        switch_start(nullptr, b.scheduler_bottom, b.scheduler_size);  // this fiber's stack is done with
         return std::move(t.scheduler);
     });
+    t.stack = last_stack;
 }
 
 void resume(Block& b, Thread& t) {
     if (!t.started) start(b, t);
     b.current = &t;
     const void* address = nullptr;
+    void* fake_stack = nullptr;
+    switch_start(&fake_stack, static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
     bool clean = run_catching_segv([&t] { t.fiber = std::move(t.fiber).resume(); }, &address);
+    if (!clean) switch_start(nullptr, b.scheduler_bottom, b.scheduler_size);  // the switch the abandoned fiber never made
+    switch_finish(fake_stack, nullptr, nullptr);
     b.current = nullptr;
     if (!clean) {
         // The faulting fiber is abandoned where it stopped: its stack is leaked, not reused, and its
@@ -310,12 +357,15 @@ void run_grid(const LaunchInfo& launch, const std::function<void()>& body) {
         }
         active = &b;
         run_block(b);
-        active = outer;
         if (b.faulted) {
-            KernelFault fault{b.error, b.message};
-            b.threads.clear();  // unwinds the fibers still waiting (a Boost.Context forced unwind)
-            throw fault;
+            // Unwind the threads still waiting: each throws Abort at its sync point and ends.
+            b.aborting = true;
+            for (Thread& t : b.threads)
+                if (t.state != State::Done && t.fiber) resume(b, t);
+            active = outer;
+            throw KernelFault{b.error, b.message};
         }
+        active = outer;
     }
 }
 
