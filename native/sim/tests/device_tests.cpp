@@ -221,7 +221,9 @@ BN_TEST(invalid_configuration) {
     CHECK_CUDA(cudaErrorInvalidConfiguration, cudaGetLastError());
     BN_SIM_LAUNCH(nothing, 1, 32, 64 * 1024, nullptr, 0);
     CHECK_CUDA(cudaErrorInvalidConfiguration, cudaGetLastError());
-    LAUNCH(nothing, dim3(2, 65535), dim3(32, 32), 0);  // the largest valid ones still launch
+    LAUNCH(nothing, dim3(1, 65535), 1, 0);  // the largest valid ones still launch
+    OK(cudaGetLastError());
+    LAUNCH(nothing, 1, dim3(16, 1, 64), 0);
     OK(cudaGetLastError());
     OK(cudaDeviceSynchronize());
 }
