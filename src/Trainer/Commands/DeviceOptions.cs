@@ -83,8 +83,9 @@ public static class BackendSelector
                 // The line stays short; the reasons (long, and naming libraries) go to --verbose and summary.json.
                 if (CudaProbe.UnavailableReason is not { } cudaWhyNot)
                 {
-                    AutoReason = "our CUDA library loaded and a GPU answered";
-                    return Cuda(" (auto: a CUDA GPU)", precision);
+                    AutoReason = CudaProbe.IsSimulation ? "BERTNATIVE_CUDA_SIM=1 and the simulation library loaded"
+                                                        : "our CUDA library loaded and a GPU answered";
+                    return Cuda(CudaProbe.IsSimulation ? " (auto: BERTNATIVE_CUDA_SIM=1)" : " (auto: a CUDA GPU)", precision);
                 }
                 var (hasGpu, ilgpuReason) = ProbeIlgpu();
                 AutoReason = $"cuda: {WithoutSourcePaths(cudaWhyNot)}; ILGPU: {(hasGpu ? "found " : "")}{ilgpuReason}";
@@ -109,7 +110,9 @@ public static class BackendSelector
     private static (IBackend, string) Cuda(string why, CudaPrecision precision)
     {
         var cuda = CudaBackend.Create(precision: precision);
-        return (cuda, $"backend cuda{why}: {cuda.DeviceDescription}");
+        // The simulation says so first thing, so that its line can never pass for a GPU run.
+        string simulation = CudaProbe.IsSimulation ? $" (CPU simulation of {CudaProbe.DeviceCount} devices)" : "";
+        return (cuda, $"backend cuda{simulation}{why}: {cuda.DeviceDescription}");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
