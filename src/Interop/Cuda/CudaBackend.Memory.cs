@@ -5,9 +5,17 @@ namespace BertNative.Interop.Cuda;
 /// <summary>Allocation and copies: <see cref="IDeviceMemory"/> on the backend's stream.</summary>
 public sealed partial class CudaBackend
 {
-    public FloatView AllocateFloats(long count) => new(new CudaBuffer(count, sizeof(float), stream), 0, count);
+    public FloatView AllocateFloats(long count) => new(Allocate(count, sizeof(float)), 0, count);
 
-    public IntView AllocateInts(long count) => new(new CudaBuffer(count, sizeof(int), stream), 0, count);
+    public IntView AllocateInts(long count) => new(Allocate(count, sizeof(int)), 0, count);
+
+    /// <summary>cudaMalloc places memory on the calling thread's current device, which is whichever backend bound it
+    /// last (replicas are built one after another on one thread): bind this backend's device first.</summary>
+    CudaBuffer Allocate(long count, int elementSize)
+    {
+        BindToCallingThread();
+        return new CudaBuffer(count, elementSize, stream);
+    }
 
     public unsafe void Upload(FloatView destination, ReadOnlySpan<float> source)
     {
