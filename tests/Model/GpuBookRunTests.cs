@@ -18,6 +18,8 @@ public class GpuBookRunTests
     [TestCase("ilgpu", LossMode.Intended)]
     public void FiftyBookStepsLandInTheBands(string backendName, LossMode mode)
     {
+        if (backendName == "cuda" && BertNative.Interop.Cuda.CudaProbe.IsSimulation)
+            Assert.Inconclusive("50 steps of 512 pairs are for a real GPU: hours on the CPU simulation (CudaCliTests runs 3 book steps there)");
         var (mlmLow, mlmHigh, nspLow, nspHigh) = BookLossBands.For(mode);
         using var backend = TestGpuBackends.Create(backendName);
         const ulong seed = 1;
