@@ -28,7 +28,7 @@ public static class Checkpoint
         foreach (var s in layout.Slots)
             tensors.Add(new NamedTensor(s.Name, s.Shape, Floats: parameters.Slice((int)s.Offset, (int)s.Count).ToArray()));
         vocabulary.Save(Path.Combine(staging, VocabFile));
-        File.WriteAllText(Path.Combine(staging, ConfigFile), JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions));
+        File.WriteAllText(Path.Combine(staging, ConfigFile), TokenizerConfig.AddTo(JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions), vocabulary.Tokenizer));
         SafeTensors.Write(Path.Combine(staging, WeightsFile), tensors, metadata);
         writeExtra?.Invoke(staging);
 
@@ -53,10 +53,16 @@ public static class Checkpoint
         string configPath = Path.Combine(folder, ConfigFile);
         if (!File.Exists(configPath)) throw new BertNativeException($"{configPath} is missing; {folder} is not a checkpoint written by 'pretrain'");
         ConfigJson json;
-        try { json = JsonSerializer.Deserialize<ConfigJson>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new BertNativeException($"{configPath} is not a valid config ({e.Message})", e); }
+        Tokenization.TokenizerSettings tokenizer;
+        try
+        {
+            string text = File.ReadAllText(configPath);
+            json = JsonSerializer.Deserialize<ConfigJson>(text, JsonOptions) ?? throw new JsonException("empty");
+            tokenizer = TokenizerConfig.ReadFrom(text);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { throw new BertNativeException($"{configPath} is not a valid config ({e.Message})", e); }
         var config = json.ToConfig();
-        var vocabulary = Vocabulary.Load(Path.Combine(folder, VocabFile));
+        var vocabulary = Vocabulary.Load(Path.Combine(folder, VocabFile), tokenizer);
         if (vocabulary.Count != config.VocabSize)
             throw new BertNativeException($"{folder}: vocab.txt has {vocabulary.Count} tokens but config.json says {config.VocabSize}");
 
