@@ -22,6 +22,12 @@ public static class TinyBert
         MaxPosition = 40, Dropout = dropout, FfnActivation = activation,
     };
 
+    /// <summary><see cref="Config"/>'s shape with Hugging Face's architecture (embedding LayerNorm, GELU MLM transform,
+    /// tied decoder, eps 1e-12).</summary>
+    public static BertConfig HuggingFaceConfig(float dropout = 0f, int vocabSize = 0) =>
+        BertConfig.HuggingFace(vocabSize > 0 ? vocabSize : Examples.Vocabulary.Count, hidden: 32, ffnHidden: 64, heads: 2, layers: 2,
+            maxPosition: 40, dropout: dropout);
+
     private static readonly Lazy<PretrainingExamples> SyntheticExamples = new(() =>
     {
         // Twenty words, each common enough for the vocabulary: a corpus small enough for ILGPU's simulated GPU.
