@@ -88,6 +88,45 @@ public class HfExportTests
         });
     }
 
+    /// <summary>The exported folder in a PyTorch BertForPreTraining (Hugging Face names and conventions) gives our encoder's rows,
+    /// and the MLM and NSP logits of our ONNX export with heads (NSP columns swapped: Hugging Face's 0 is "is next").</summary>
+    [TestCase(true), Category("PyTorch")]
+    [TestCase(false), Category("PyTorch")]
+    public void APyTorchBertReadingTheHfNamesComputesWhatWeDo(bool tied)
+    {
+        var config = TinyHf(tied);
+        string original = SaveTiny(config, seed: 9);
+        string hf = Path.Combine(_dir, "hf"), onnx = Path.Combine(_dir, "heads.onnx");
+        Assert.That(CliRunner.Run("export", "--checkpoint", original, "--format", "hf", "--out", hf).Code, Is.Zero);
+        Assert.That(CliRunner.Run("export", "--checkpoint", original, "--format", "onnx", "--heads", "--out", onnx).Code, Is.Zero);
+        var (_, vocabulary, parameters) = Checkpoint.Load(original);
+        var rng = new BertNative.Model.Data.SeededRandom(3);
+        var inputs = new[] { 7, 12, 4 }.Select(n => new TokenizedText(new string[n],
+            [2, .. Enumerable.Range(0, n - 2).Select(_ => 5 + rng.NextInt(35)), 3], [.. Enumerable.Range(0, n).Select(t => t < n / 2 ? 0 : t % 3)])).ToList();
+        var torch = HfTorchReference.Run(hf, inputs, Path.Combine(_dir, "torch"));
+
+        using var cpu = new BertNative.Interop.Cpu.CpuBackend();
+        var ours = new BertNative.Model.Inference.BatchEncoder(cpu, config, vocabulary, parameters, inputs.Count, 12).Encode(inputs);
+        int B = inputs.Count, T = torch.Sequence;
+        long[] ids = new long[B * T], types = new long[B * T], mask = new long[B * T];
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < inputs[b].Length; t++) (ids[b * T + t], types[b * T + t], mask[b * T + t]) = (inputs[b].Ids[t], inputs[b].Segments[t], 1);
+        using var runtime = new BertNative.Tests.Export.OnnxRuntimeModel(onnx);
+        var heads = runtime.Run(ids, types, mask, B, T);
+        var mlm = torch.Outputs["prediction_logits"].Floats!;
+        var nsp = torch.Outputs["seq_relationship_logits"].Floats!;
+        Assert.Multiple(() =>
+        {
+            for (int b = 0; b < B; b++)
+            {
+                Assert.That(torch.Rows(b, inputs[b].Length), Is.EqualTo(ours[b]).Within(1e-4f), $"last_hidden_state of input {b}");
+                int real = inputs[b].Length * config.VocabSize;
+                Assert.That(mlm.AsSpan(b * T * config.VocabSize, real).ToArray(), Is.EqualTo(heads["mlm_logits"].Values.AsSpan(b * T * config.VocabSize, real).ToArray()).Within(1e-4f), $"MLM logits of input {b}");
+                Assert.That(new[] { nsp[2 * b + 1], nsp[2 * b] }, Is.EqualTo(heads["nsp_logits"].Values[(2 * b)..(2 * b + 2)]).Within(1e-4f), $"NSP logits of input {b}");
+            }
+        });
+    }
+
     [Test]
     public void TheBooksArchitectureIsRefusedWithOneLine()
     {

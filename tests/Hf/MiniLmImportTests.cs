@@ -144,6 +144,57 @@ public class MiniLmImportTests
         AssertMatchesRuntime([new TokenizedText(new string[ids.Length], ids, segments)], [values]);
     }
 
+    [Test]
+    public void EmbedMeanNormalizeIsTheSentenceTransformersRecipeOnOnnxRuntimesOutput()
+    {
+        var sentences = Inputs.Select(i => i.A).Where(s => s.Trim().Length > 0).Take(12).ToList();
+        string lines = Path.Combine(_package.Folder, "sentences.txt"), npy = Path.Combine(_package.Folder, "embeddings.npy");
+        File.WriteAllLines(lines, sentences);
+        var (code, output, err) = CliRunner.Run("embed", "--checkpoint", _checkpoint, "--device", "cpu", "--input", lines, "--pooling", "mean", "--normalize", "--batch", "5", "--out", npy);
+        Assert.That(code, Is.Zero, err);
+        Assert.That(output, Does.Contain($"float32 [{sentences.Count}, {MiniLm.Hidden}]"));
+        var (values, rows, columns) = NpyFile.Read(npy);
+        Assert.That((rows, columns), Is.EqualTo((sentences.Count, MiniLm.Hidden)));
+        float worst = 0;
+        for (int s = 0; s < sentences.Count; s++)
+        {
+            // sentence-transformers: mean of last_hidden_state over the attention mask, then divide by the L2 norm.
+            var input = Tokenize((sentences[s], null));
+            long[] ones = [.. Enumerable.Repeat(1L, input.Length)];
+            var (hidden, _) = _runtime.Run([.. input.Ids.Select(i => (long)i)], [.. input.Segments.Select(i => (long)i)], ones, 1, input.Length)["last_hidden_state"];
+            var mean = Enumerable.Range(0, MiniLm.Hidden).Select(c => Enumerable.Range(0, input.Length).Average(t => (double)hidden[t * MiniLm.Hidden + c])).ToArray();
+            double norm = Math.Sqrt(mean.Sum(v => v * v));
+            for (int c = 0; c < MiniLm.Hidden; c++) worst = Math.Max(worst, (float)Math.Abs(mean[c] / norm - values[s * MiniLm.Hidden + c]));
+            Assert.That(Math.Sqrt(Enumerable.Range(0, MiniLm.Hidden).Sum(c => (double)values[s * MiniLm.Hidden + c] * values[s * MiniLm.Hidden + c])), Is.EqualTo(1).Within(1e-5));
+        }
+        TestContext.Out.WriteLine($"largest |recipe on ONNX Runtime - embed| = {worst:E2}");
+        Assert.That(worst, Is.LessThanOrEqualTo(1e-5f));
+    }
+
+    [Test]
+    public void EmbedWritesJsonLinesAndClsPooling()
+    {
+        var (code, output, err) = CliRunner.Run("embed", "--checkpoint", _checkpoint, "--device", "cpu", "--text", "A man is playing a guitar.", "--pooling", "cls");
+        Assert.That(code, Is.Zero, err);
+        using var json = System.Text.Json.JsonDocument.Parse(output.Trim());
+        float[] embedding = [.. json.RootElement.GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())];
+        var input = Tokenize(("A man is playing a guitar.", null));
+        var (hidden, _) = _runtime.Run([.. input.Ids.Select(i => (long)i)], [.. input.Segments.Select(i => (long)i)], [.. Enumerable.Repeat(1L, input.Length)], 1, input.Length)["last_hidden_state"];
+        Assert.That(json.RootElement.GetProperty("text").GetString(), Is.EqualTo("A man is playing a guitar."));
+        Assert.That(embedding, Is.EqualTo(hidden[..MiniLm.Hidden]).Within(1e-4f), "the [CLS] row");
+    }
+
+    [Test]
+    public void TheImportedModelExportedAsHfRunsInAPyTorchBertLikeOnnxRuntime()
+    {
+        string hf = Path.Combine(_package.Folder, "hf");
+        var (code, _, err) = CliRunner.Run("export", "--checkpoint", _checkpoint, "--format", "hf", "--out", hf);
+        Assert.That(code, Is.Zero, err);
+        var inputs = Inputs.Take(6).Select(i => Tokenize(i)).ToList();
+        var torch = HfTorchReference.Run(hf, inputs, Path.Combine(_package.Folder, "torch"));
+        AssertMatchesRuntime(inputs, [.. inputs.Select((input, b) => torch.Rows(b, input.Length))]);
+    }
+
     /// <summary>Runs ONNX Runtime on the inputs as one right-padded batch (attention mask 0 on padding) and compares each real token's row.</summary>
     private void AssertMatchesRuntime(IReadOnlyList<TokenizedText> inputs, IReadOnlyList<float[]> ours)
     {
