@@ -77,7 +77,8 @@ public static class BertOnnxExport
 
         public OnnxGraph Graph { get; } = new("bert_encoder");
 
-        /// <summary>token + segment + position embeddings (no LayerNorm, spec §2): [batch, sequence, H].</summary>
+        /// <summary>token + segment + position embeddings (spec §2), then Hugging Face's LayerNorm when the config has it:
+        /// [batch, sequence, H].</summary>
         public string Embeddings(string ids, string segments)
         {
             var g = Graph;
@@ -85,7 +86,8 @@ public static class BertOnnxExport
             string positions = g.Op("Slice", [Weight("encoder.pos_embedding"), Const("zero", 0), sequence, Const("one", 1)]);
             string tokens = g.Op("Gather", [Weight("encoder.token_embedding.weight"), ids]);
             string segs = g.Op("Gather", [Weight("encoder.segment_embedding.weight"), segments]);
-            return g.Op("Add", [g.Op("Add", [tokens, segs]), positions]);
+            string sum = g.Op("Add", [g.Op("Add", [tokens, segs]), positions]);
+            return config.EmbeddingLayerNorm ? LayerNorm(sum, "encoder.embedding_norm") : sum;
         }
 
         /// <summary>attention_mask [batch, sequence] as a boolean [batch, 1, 1, sequence] over the keys.</summary>
@@ -115,9 +117,13 @@ public static class BertOnnxExport
             return g.Op("Reshape", [merged, Const("shape_merge_heads", 0, 0, config.Hidden)]);
         }
 
-        /// <summary>MLM head on every position: Linear -> ReLU -> LayerNorm -> Linear(V): [batch, sequence, V].</summary>
-        public string MlmHead(string x) =>
-            Linear(LayerNorm(Activation(Linear(x, "mlm.mlp.0"), Interop.Activation.Relu), "mlm.mlp.2"), "mlm.mlp.3");
+        /// <summary>MLM head on every position: Linear -> ReLU (or the config's activation) -> LayerNorm -> Linear(V):
+        /// [batch, sequence, V]. A tied decoder reads the token table, the initializer the embedding's Gather reads.</summary>
+        public string MlmHead(string x)
+        {
+            string transformed = LayerNorm(Activation(Linear(x, "mlm.mlp.0"), config.MlmActivation), "mlm.mlp.2");
+            return Linear(transformed, config.TieDecoder ? "encoder.token_embedding.weight" : "mlm.mlp.3.weight", "mlm.mlp.3.bias");
+        }
 
         /// <summary>NSP head on the &lt;cls&gt; row: Linear -> tanh -> Linear(2): [batch, 2].</summary>
         public string NspHead(string x)
@@ -127,8 +133,10 @@ public static class BertOnnxExport
         }
 
         /// <summary>x W^T + b with W [out, in] as in the checkpoint.</summary>
-        private string Linear(string x, string name) =>
-            Graph.Op("Add", [Graph.Op("MatMul", [x, Graph.Op("Transpose", [Weight(name + ".weight")])]), Weight(name + ".bias")]);
+        private string Linear(string x, string name) => Linear(x, name + ".weight", name + ".bias");
+
+        private string Linear(string x, string weight, string bias) =>
+            Graph.Op("Add", [Graph.Op("MatMul", [x, Graph.Op("Transpose", [Weight(weight)])]), Weight(bias)]);
 
         private string LayerNorm(string x, string name) =>
             Graph.Op("LayerNormalization", [x, Weight(name + ".weight"), Weight(name + ".bias")],
