@@ -35,6 +35,22 @@ public class HuggingFaceArchitectureTests
     }
 
     [Test]
+    public void TheMemoryEstimateCountsTheNewTensorsAndActivations()
+    {
+        var hf = TinyBert.HuggingFaceConfig();
+        var withoutNorm = hf with { EmbeddingLayerNorm = false };
+        var estimate = MemoryEstimate.For(hf, 8, 32);
+        long rows = 8 * 32;
+        Assert.Multiple(() =>
+        {
+            Assert.That(estimate.ParameterStateBytes, Is.EqualTo(4L * sizeof(float) * new ParameterLayout(hf).TotalCount));
+            // The embedding LayerNorm's packed input [rows, H] and its mean and rstd [rows].
+            Assert.That(estimate.ActivationBytes - MemoryEstimate.For(withoutNorm, 8, 32).ActivationBytes,
+                Is.EqualTo(sizeof(float) * (rows * hf.Hidden + 2 * rows)));
+        });
+    }
+
+    [Test]
     public void TheTypeVocabularySizesTheSegmentTable()
     {
         var layout = new ParameterLayout(TinyBert.Config() with { TypeVocabSize = 3 });
