@@ -67,6 +67,7 @@ public class DataParallelTests
         var (dpMlm, dpNsp) = group.Runner.Step(batch, t: 1, seed: 5, update: _ => { });
         Assert.Multiple(() =>
         {
+            Assert.That(float.IsFinite(mlm) && float.IsFinite(nsp), $"one device's losses {mlm}, {nsp}");
             Assert.That(dpMlm, Is.EqualTo(mlm).Within(Tolerance * Math.Abs(mlm)), "MLM loss");
             Assert.That(dpNsp, Is.EqualTo(nsp).Within(Tolerance * Math.Abs(nsp)), "NSP loss");
             AssertTensorsClose(group.Models[0].Layout, group.Models[0].DownloadGradients(), grads, Tolerance, "gradient");

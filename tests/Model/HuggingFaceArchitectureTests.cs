@@ -51,6 +51,18 @@ public class HuggingFaceArchitectureTests
     }
 
     [Test]
+    public void WeightDecaySkipsTheEmbeddingLayerNorm()
+    {
+        var layout = new ParameterLayout(TinyBert.HuggingFaceConfig());
+        Assert.Multiple(() =>
+        {
+            Assert.That(AdamWOptimizer.IsDecayed(layout["encoder.embedding_norm.weight"]), Is.False);
+            Assert.That(AdamWOptimizer.IsDecayed(layout["encoder.embedding_norm.bias"]), Is.False);
+            Assert.That(AdamWOptimizer.IsDecayed(layout["encoder.token_embedding.weight"]), Is.True, "the tied table is a weight");
+        });
+    }
+
+    [Test]
     public void TheTypeVocabularySizesTheSegmentTable()
     {
         var layout = new ParameterLayout(TinyBert.Config() with { TypeVocabSize = 3 });
@@ -85,6 +97,8 @@ public class HuggingFaceArchitectureTests
         var actual = Grad(tiedGrads, tiedLayout, "encoder.token_embedding.weight");
         Assert.Multiple(() =>
         {
+            Assert.That(float.IsFinite(tiedMlm) && float.IsFinite(tiedNsp), $"losses {tiedMlm}, {tiedNsp}");
+            Assert.That(actual, Has.All.Matches<float>(float.IsFinite), "the tied gradient is finite");
             Assert.That(tiedMlm, Is.EqualTo(mlm), "same function, same MLM loss");
             Assert.That(tiedNsp, Is.EqualTo(nsp), "same function, same NSP loss");
             Assert.That(decoderUse.Max(Math.Abs), Is.GreaterThan(1e-4f), "the decoder's use is not negligible");
