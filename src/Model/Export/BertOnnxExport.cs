@@ -77,8 +77,7 @@ public static class BertOnnxExport
 
         public OnnxGraph Graph { get; } = new("bert_encoder");
 
-        /// <summary>token + segment + position embeddings (spec §2), then Hugging Face's LayerNorm when the config has it:
-        /// [batch, sequence, H].</summary>
+        /// <summary>token + segment + position embeddings, then LayerNorm when the config has Hugging Face's (the book has none, spec §2): [batch, sequence, H].</summary>
         public string Embeddings(string ids, string segments)
         {
             var g = Graph;
@@ -117,12 +116,13 @@ public static class BertOnnxExport
             return g.Op("Reshape", [merged, Const("shape_merge_heads", 0, 0, config.Hidden)]);
         }
 
-        /// <summary>MLM head on every position: Linear -> ReLU (or the config's activation) -> LayerNorm -> Linear(V):
-        /// [batch, sequence, V]. A tied decoder reads the token table, the initializer the embedding's Gather reads.</summary>
+        /// <summary>MLM head on every position: Linear -> activation (ReLU in the book) -> LayerNorm -> Linear(V), whose weight is
+        /// the token embedding when the decoder is tied: [batch, sequence, V].</summary>
         public string MlmHead(string x)
         {
             string transformed = LayerNorm(Activation(Linear(x, "mlm.mlp.0"), config.MlmActivation), "mlm.mlp.2");
-            return Linear(transformed, config.TieDecoder ? "encoder.token_embedding.weight" : "mlm.mlp.3.weight", "mlm.mlp.3.bias");
+            string decoderWeight = config.TieDecoder ? "encoder.token_embedding.weight" : "mlm.mlp.3.weight";
+            return Graph.Op("Add", [Graph.Op("MatMul", [transformed, Graph.Op("Transpose", [Weight(decoderWeight)])]), Weight("mlm.mlp.3.bias")]);
         }
 
         /// <summary>NSP head on the &lt;cls&gt; row: Linear -> tanh -> Linear(2): [batch, 2].</summary>
@@ -133,10 +133,8 @@ public static class BertOnnxExport
         }
 
         /// <summary>x W^T + b with W [out, in] as in the checkpoint.</summary>
-        private string Linear(string x, string name) => Linear(x, name + ".weight", name + ".bias");
-
-        private string Linear(string x, string weight, string bias) =>
-            Graph.Op("Add", [Graph.Op("MatMul", [x, Graph.Op("Transpose", [Weight(weight)])]), Weight(bias)]);
+        private string Linear(string x, string name) =>
+            Graph.Op("Add", [Graph.Op("MatMul", [x, Graph.Op("Transpose", [Weight(name + ".weight")])]), Weight(name + ".bias")]);
 
         private string LayerNorm(string x, string name) =>
             Graph.Op("LayerNormalization", [x, Weight(name + ".weight"), Weight(name + ".bias")],
