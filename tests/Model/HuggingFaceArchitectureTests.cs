@@ -1,13 +1,12 @@
 using BertNative.Interop;
 using BertNative.Interop.Cpu;
 using BertNative.Model;
-using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Training;
 
 namespace BertNative.Tests.Model;
 
-/// <summary>The Hugging Face architecture options: their tensors, their gradients and their config.json fields.</summary>
+/// <summary>The Hugging Face architecture options: their tensors and their gradients.</summary>
 public class HuggingFaceArchitectureTests
 {
     [Test]
@@ -32,13 +31,6 @@ public class HuggingFaceArchitectureTests
             Assert.That(init.AsSpan((int)beta.Offset, (int)beta.Count).ToArray(), Has.All.EqualTo(0f));
             Assert.That(book.Slots.Select(s => s.Name), Does.Not.Contain("encoder.embedding_norm.weight"));
         });
-    }
-
-    [Test]
-    public void TheTypeVocabularySizesTheSegmentTable()
-    {
-        var layout = new ParameterLayout(TinyBert.Config() with { TypeVocabSize = 3 });
-        Assert.That(layout["encoder.segment_embedding.weight"].Shape, Is.EqualTo(new[] { 3, 32 }));
     }
 
     [Test]
@@ -69,6 +61,8 @@ public class HuggingFaceArchitectureTests
         var actual = Grad(tiedGrads, tiedLayout, "encoder.token_embedding.weight");
         Assert.Multiple(() =>
         {
+            Assert.That(float.IsFinite(tiedMlm) && float.IsFinite(tiedNsp), $"losses {tiedMlm}, {tiedNsp}");
+            Assert.That(actual, Has.All.Matches<float>(float.IsFinite), "the tied gradient is finite");
             Assert.That(tiedMlm, Is.EqualTo(mlm), "same function, same MLM loss");
             Assert.That(tiedNsp, Is.EqualTo(nsp), "same function, same NSP loss");
             Assert.That(decoderUse.Max(Math.Abs), Is.GreaterThan(1e-4f), "the decoder's use is not negligible");
@@ -144,58 +138,5 @@ public class HuggingFaceArchitectureTests
         }
         return ((Loss(+1) - Loss(-1)) / (2 * h), norm);
     }
-
-    [Test]
-    public void TheNewOptionsRoundTripThroughConfigJson()
-    {
-        string dir = Directory.CreateTempSubdirectory("bn-hf-").FullName;
-        try
-        {
-            var config = TinyBert.HuggingFaceConfig(dropout: 0.1f) with { TypeVocabSize = 3, LayerNormEpsilon = 1e-7f };
-            var weights = TinyBert.Init(config);
-            Checkpoint.Save(dir, config, TinyBert.Examples.Vocabulary, weights);
-            string json = File.ReadAllText(Path.Combine(dir, Checkpoint.ConfigFile));
-            var (loaded, _, loadedWeights) = Checkpoint.Load(dir);
-            Assert.Multiple(() =>
-            {
-                Assert.That(json, Does.Contain("\"embedding_layer_norm\": true").And.Contain("\"mlm_activation\": \"gelu\"")
-                    .And.Contain("\"tie_decoder\": true").And.Contain("\"type_vocab_size\": 3"));
-                Assert.That(loaded, Is.EqualTo(config));
-                Assert.That(loadedWeights, Is.EqualTo(weights));
-            });
-        }
-        finally { Directory.Delete(dir, recursive: true); }
-    }
-
-    [Test]
-    public void AConfigJsonWithoutTheNewFieldsLoadsTheBooksArchitecture()
-    {
-        string dir = Directory.CreateTempSubdirectory("bn-hf-").FullName;
-        try
-        {
-            var config = TinyBert.Config();
-            Checkpoint.Save(dir, config, TinyBert.Examples.Vocabulary, TinyBert.Init(config));
-            string path = Path.Combine(dir, Checkpoint.ConfigFile);
-            var old = File.ReadAllLines(path).Where(l => !(l.Contains("embedding_layer_norm") || l.Contains("mlm_activation")
-                || l.Contains("tie_decoder") || l.Contains("type_vocab_size"))).ToList();
-            old[^2] = old[^2].TrimEnd(','); // the last field before the closing brace
-            File.WriteAllLines(path, old);
-            Assert.That(File.ReadAllText(path), Does.Not.Contain("tie_decoder"));
-            var (loaded, _, _) = Checkpoint.Load(dir);
-            Assert.That(loaded, Is.EqualTo(config));
-        }
-        finally { Directory.Delete(dir, recursive: true); }
-    }
-
-    [Test]
-    public void ImpossibleOptionsAreRejectedWithOneLine()
-    {
-        Assert.Multiple(() =>
-        {
-            Assert.Throws<BertNativeException>(() => (TinyBert.Config() with { LayerNormEpsilon = 0f }).Validate(32));
-            Assert.Throws<BertNativeException>(() => (TinyBert.Config() with { LayerNormEpsilon = float.NaN }).Validate(32));
-            Assert.Throws<BertNativeException>(() => (TinyBert.Config() with { TypeVocabSize = 1 }).Validate(32));
-            Assert.Throws<BertNativeException>(() => (TinyBert.Config() with { MlmActivation = Activation.Tanh }).Validate(32));
-        });
-    }
 }
+
