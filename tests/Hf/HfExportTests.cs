@@ -156,6 +156,25 @@ public class HfExportTests
     }
 
     [Test]
+    public void OldStyleNamesGammaBetaAndIntegerBuffersAreRead()
+    {
+        string original = SaveTiny(TinyHf(tied: true), seed: 10);
+        string hf = Path.Combine(_dir, "hf");
+        Assert.That(CliRunner.Run("export", "--checkpoint", original, "--format", "hf", "--out", hf).Code, Is.Zero);
+        string weights = Path.Combine(hf, "model.safetensors");
+        // bert-base-uncased's file: LayerNorm "gamma"/"beta", and an I64 position_ids buffer beside the weights.
+        var renamed = SafeTensors.Read(weights).Values.Select(t => t with
+        {
+            Name = t.Name.Contains("LayerNorm.") ? t.Name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta") : t.Name,
+        }).Append(new NamedTensor("bert.embeddings.position_ids", [1, 24], Longs: [.. Enumerable.Range(0, 24).Select(i => (long)i)])).ToList();
+        SafeTensors.Write(weights, renamed);
+        Assert.That(renamed.Count(t => t.Name.EndsWith(".gamma", StringComparison.Ordinal)), Is.EqualTo(1 + 2 * 2 + 1));
+        var (code, _, err) = CliRunner.Run("import", "--from", hf, "--out", Path.Combine(_dir, "back"));
+        Assert.That(code, Is.Zero, err);
+        Assert.That(Checkpoint.Load(Path.Combine(_dir, "back")).Parameters, Is.EqualTo(Checkpoint.Load(original).Parameters));
+    }
+
+    [Test]
     public void HalfPrecisionWeightsAreWidenedOnImport()
     {
         string original = SaveTiny(TinyHf(tied: true), seed: 8);
