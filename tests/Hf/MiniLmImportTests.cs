@@ -195,6 +195,22 @@ public class MiniLmImportTests
         AssertMatchesRuntime(inputs, [.. inputs.Select((input, b) => torch.Rows(b, input.Length))]);
     }
 
+    [Test]
+    public void ItsOnnxExportMatchesTheOriginalGraph()
+    {
+        string onnx = Path.Combine(_package.Folder, "reexported.onnx");
+        var (code, _, err) = CliRunner.Run("export", "--checkpoint", _checkpoint, "--format", "onnx", "--out", onnx);
+        Assert.That(code, Is.Zero, err);
+        var inputs = Inputs.Skip(8).Take(6).Select(i => Tokenize(i)).ToList();
+        int B = inputs.Count, T = inputs.Max(i => i.Length), H = MiniLm.Hidden;
+        long[] ids = new long[B * T], segments = new long[B * T], mask = new long[B * T];
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < inputs[b].Length; t++) (ids[b * T + t], segments[b * T + t], mask[b * T + t]) = (inputs[b].Ids[t], inputs[b].Segments[t], 1);
+        using var reexported = new OnnxRuntimeModel(onnx);
+        var (hidden, _) = reexported.Run(ids, segments, mask, B, T)["last_hidden_state"];
+        AssertMatchesRuntime(inputs, [.. inputs.Select((input, b) => hidden.AsSpan(b * T * H, input.Length * H).ToArray())]);
+    }
+
     /// <summary>Runs ONNX Runtime on the inputs as one right-padded batch (attention mask 0 on padding) and compares each real token's row.</summary>
     private void AssertMatchesRuntime(IReadOnlyList<TokenizedText> inputs, IReadOnlyList<float[]> ours)
     {
