@@ -124,7 +124,7 @@ public class MiniLmImportTests
     public void IlgpusCpuAcceleratorMatchesToo()
     {
         using var ilgpu = IlgpuBackend.Create(IlgpuDeviceKind.Cpu);
-        var inputs = new[] { Inputs[0], Inputs[7] }.Select(i => Tokenize(i)).ToList();
+        var inputs = new[] { Inputs[7], Inputs[15] }.Select(i => Tokenize(i)).ToList(); // short: the CPU accelerator simulates a GPU, slowly
         var encoder = new BatchEncoder(ilgpu, _config, _vocabulary, _parameters, inputs.Count, inputs.Max(i => i.Length));
         AssertMatchesRuntime(inputs, encoder.Encode(inputs));
     }
