@@ -59,11 +59,12 @@ public sealed class Corpus
         var rawTokens = new List<int>(text.Length / 5);
         var sentenceStarts = new List<int> { 0 };
         var paragraphStarts = new List<int> { 0 };
+        bool lowerCase = vocabulary?.Tokenizer.LowerCase ?? true; // a cased WordPiece model sees the text as written
 
         foreach (var rawLine in text.AsSpan().EnumerateLines())
         {
             if (rawLine.IndexOf(" . ") < 0) continue; // the book keeps a line iff it has at least one " . "
-            string line = rawLine.Trim().ToString().ToLowerInvariant();
+            string line = lowerCase ? rawLine.Trim().ToString().ToLowerInvariant() : rawLine.Trim().ToString();
             ReadOnlySpan<char> rest = line;
             while (true)
             {
