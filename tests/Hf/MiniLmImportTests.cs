@@ -201,6 +201,8 @@ public class MiniLmImportTests
         string onnx = Path.Combine(_package.Folder, "reexported.onnx");
         var (code, _, err) = CliRunner.Run("export", "--checkpoint", _checkpoint, "--format", "onnx", "--out", onnx);
         Assert.That(code, Is.Zero, err);
+        var initializers = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx)).Graph.Initializer.Select(t => t.Name).ToList();
+        Assert.That(initializers, Does.Contain("encoder.embedding_norm.weight").And.Not.Contain("embeddings.LayerNorm.weight"), "our graph, under our names");
         var inputs = Inputs.Skip(8).Take(6).Select(i => Tokenize(i)).ToList();
         int B = inputs.Count, T = inputs.Max(i => i.Length), H = MiniLm.Hidden;
         long[] ids = new long[B * T], segments = new long[B * T], mask = new long[B * T];
