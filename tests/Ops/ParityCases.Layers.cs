@@ -32,17 +32,19 @@ public static partial class ParityCases
         yield return new("MatmulBackward accumulate N37 I19 O45", o => MatmulBackward(o, 37, 19, 45, Input.Accumulate, bias: false));
         yield return new("MatmulBackward no dinput N37 I19 O45", o => MatmulBackward(o, 37, 19, 45, Input.None, bias: true));
         yield return new("LayerNormBackward N700 C128", o => LayerNormBackward(o, 700, 128));
+        yield return new("EmbeddingForward 3 segment rows", o => EmbeddingForward(o, LayerShape.All[1], segmentRows: 3));
         // Hugging Face's epsilon (the embedding LayerNorm and every other one of its models).
         yield return new("LayerNormForward eps 1e-12 N37 C48", o => LayerNormForward(o, 37, 48, residual: false, epsilon: 1e-12f));
     }
 
     private enum Input { Write, Accumulate, None }
 
-    private static void EmbeddingForward(OpSession o, LayerShape s)
+    private static void EmbeddingForward(OpSession o, LayerShape s, int segmentRows = 2)
     {
         int V = 11, rows = s.T + 3;
-        int[] tokens = o.Ints(s.N, V), segments = o.Ints(s.N, 2);
-        double[] tok = o.Floats(V * s.H), seg = o.Floats(2 * s.H), pos = o.Floats(rows * s.H), expected = new double[s.N * s.H];
+        int[] tokens = o.Ints(s.N, V), segments = o.Ints(s.N, segmentRows);
+        segments[^1] = segmentRows - 1; // the last row is read at least once
+        double[] tok = o.Floats(V * s.H), seg = o.Floats(segmentRows * s.H), pos = o.Floats(rows * s.H), expected = new double[s.N * s.H];
         ReferenceOps.EmbeddingForward(expected, tokens, segments, tok, seg, pos, s.B, s.T, s.H);
         var output = o.Poisoned(s.N * s.H);
         o.Backend.EmbeddingForward(output, o.Upload(tokens), o.Upload(segments), o.Upload(tok), o.Upload(seg), o.Upload(pos), s.B, s.T, s.H);
