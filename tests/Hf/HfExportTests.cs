@@ -102,7 +102,7 @@ public class HfExportTests
         var (_, vocabulary, parameters) = Checkpoint.Load(original);
         var rng = new BertNative.Model.Data.SeededRandom(3);
         var inputs = new[] { 7, 12, 4 }.Select(n => new TokenizedText(new string[n],
-            [2, .. Enumerable.Range(0, n - 2).Select(_ => 5 + rng.NextInt(35)), 3], [.. Enumerable.Range(0, n).Select(t => t < n / 2 ? 0 : 1)])).ToList();
+            [2, .. Enumerable.Range(0, n - 2).Select(_ => 5 + rng.NextInt(35)), 3], [.. Enumerable.Range(0, n).Select(t => t < n / 2 ? 0 : t % 3)])).ToList();
         var torch = HfTorchReference.Run(hf, inputs, Path.Combine(_dir, "torch"));
 
         using var cpu = new BertNative.Interop.Cpu.CpuBackend();
