@@ -79,6 +79,7 @@ public class HuggingFaceOptionsTests
                 || l.Contains("tie_decoder") || l.Contains("type_vocab_size"))).ToList();
             old[^2] = old[^2].TrimEnd(','); // the last field before the closing brace
             File.WriteAllLines(path, old);
+            File.Delete(Path.Combine(dir, CheckpointChecksums.FileName)); // checkpoints of that age had no checksums either
             Assert.That(File.ReadAllText(path), Does.Not.Contain("tie_decoder"));
             var (loaded, _, _) = Checkpoint.Load(dir);
             Assert.That(loaded, Is.EqualTo(config));
