@@ -10,7 +10,8 @@ public static class CliRunner
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var app = new CliApp([new PretrainCommand(stdout, stderr), new EvaluateCommand(stdout, stderr), new EncodeCommand(stdout, stderr), new DataCommand(stdout, stderr), new ExportCommand(stdout, stderr)], "pretrain");
+        var app = new CliApp([new PretrainCommand(stdout, stderr), new EvaluateCommand(stdout, stderr), new EncodeCommand(stdout, stderr), new DataCommand(stdout, stderr),
+            new ExportCommand(stdout, stderr), new ImportCommand(stdout, stderr), new EmbedCommand(stdout, stderr)], "pretrain");
         int code = app.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }

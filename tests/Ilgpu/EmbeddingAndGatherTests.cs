@@ -7,13 +7,15 @@ public sealed class EmbeddingAndGatherTests(IlgpuDeviceKind kind) : IlgpuOpTest(
 {
     private const int B = 2, T = 5, H = 3, MaxPositions = 7;
 
+    /// <summary>Two segment rows (the book's), or three (a Hugging Face type vocabulary larger than two).</summary>
     [Test]
-    public void EmbeddingForwardSumsThreeTables()
+    public void EmbeddingForwardSumsThreeTables([Values(2, 3)] int segmentRows)
     {
         const int V = 4;
         using var o = Session();
-        int[] tokens = o.Ints(B * T, V), segments = o.Ints(B * T, 2);
-        double[] tok = o.Floats(V * H), seg = o.Floats(2 * H), pos = o.Floats(MaxPositions * H), expected = new double[B * T * H];
+        int[] tokens = o.Ints(B * T, V), segments = o.Ints(B * T, segmentRows);
+        segments[^1] = segmentRows - 1; // the last row is read at least once
+        double[] tok = o.Floats(V * H), seg = o.Floats(segmentRows * H), pos = o.Floats(MaxPositions * H), expected = new double[B * T * H];
         ReferenceOps.EmbeddingForward(expected, tokens, segments, tok, seg, pos, B, T, H);
         var output = o.Poisoned(B * T * H);
         Backend.EmbeddingForward(output, o.Upload(tokens), o.Upload(segments), o.Upload(tok), o.Upload(seg), o.Upload(pos), B, T, H);

@@ -30,7 +30,7 @@ public static class Checkpoint
         {
             Directory.CreateDirectory(staging);
             vocabulary.Save(Path.Combine(staging, VocabFile));
-            File.WriteAllText(Path.Combine(staging, ConfigFile), JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions));
+            File.WriteAllText(Path.Combine(staging, ConfigFile), TokenizerConfig.AddTo(JsonSerializer.Serialize(ConfigJson.From(config), JsonOptions), vocabulary.Tokenizer));
             SafeTensors.Write(Path.Combine(staging, WeightsFile), tensors, metadata);
             writeExtra?.Invoke(staging);
             CheckpointChecksums.Write(staging); // last: a manifest means every file before it was written whole
@@ -69,13 +69,19 @@ public static class Checkpoint
         string configPath = Path.Combine(folder, ConfigFile);
         if (!File.Exists(configPath)) throw new BertNativeException($"{configPath} is missing; {folder} is not a checkpoint written by 'pretrain'");
         ConfigJson json;
-        try { json = JsonSerializer.Deserialize<ConfigJson>(File.ReadAllText(configPath), JsonOptions) ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new BertNativeException($"{configPath} is not a valid config ({e.Message})", e); }
+        Tokenization.TokenizerSettings tokenizer;
+        try
+        {
+            string text = File.ReadAllText(configPath);
+            json = JsonSerializer.Deserialize<ConfigJson>(text, JsonOptions) ?? throw new JsonException("empty");
+            tokenizer = TokenizerConfig.ReadFrom(text);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { throw new BertNativeException($"{configPath} is not a valid config ({e.Message})", e); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BertNativeException($"cannot read {configPath}: {e.Message}", e); }
         var config = json.ToConfig();
         try { config.Validate(Math.Min(config.MaxPosition, 8)); }
         catch (BertNativeException e) { throw new BertNativeException($"{configPath} describes no valid model ({e.Message})", e); }
-        var vocabulary = Vocabulary.Load(Path.Combine(folder, VocabFile));
+        var vocabulary = Vocabulary.Load(Path.Combine(folder, VocabFile), tokenizer);
         if (vocabulary.Count != config.VocabSize)
             throw new BertNativeException($"{folder}: vocab.txt has {vocabulary.Count} tokens but config.json says {config.VocabSize}");
 
@@ -107,16 +113,20 @@ public static class Checkpoint
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>config.json: the fields a PyTorch script needs to rebuild the model.</summary>
+    /// <summary>config.json: the fields a PyTorch script needs to rebuild the model. The Hugging Face options default to
+    /// the book's architecture, so a config.json written before them loads as it did.</summary>
     private sealed record ConfigJson(int VocabSize, int Hidden, int FfnHidden, int Heads, int Layers, int MaxPosition,
-        float Dropout, Activation Activation, float LayernormEps)
+        float Dropout, Activation Activation, float LayernormEps, bool EmbeddingLayerNorm = false,
+        Activation MlmActivation = Activation.Relu, bool TieDecoder = false, int TypeVocabSize = 2)
     {
-        public static ConfigJson From(BertConfig c) => new(c.VocabSize, c.Hidden, c.FfnHidden, c.Heads, c.Layers, c.MaxPosition, c.Dropout, c.FfnActivation, c.LayerNormEpsilon);
+        public static ConfigJson From(BertConfig c) => new(c.VocabSize, c.Hidden, c.FfnHidden, c.Heads, c.Layers, c.MaxPosition, c.Dropout,
+            c.FfnActivation, c.LayerNormEpsilon, c.EmbeddingLayerNorm, c.MlmActivation, c.TieDecoder, c.TypeVocabSize);
 
         public BertConfig ToConfig() => new()
         {
             VocabSize = VocabSize, Hidden = Hidden, FfnHidden = FfnHidden, Heads = Heads, Layers = Layers,
             MaxPosition = MaxPosition, Dropout = Dropout, FfnActivation = Activation, LayerNormEpsilon = LayernormEps,
+            EmbeddingLayerNorm = EmbeddingLayerNorm, MlmActivation = MlmActivation, TieDecoder = TieDecoder, TypeVocabSize = TypeVocabSize,
         };
     }
 }

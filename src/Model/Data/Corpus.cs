@@ -9,13 +9,18 @@ namespace BertNative.Model.Data;
 /// </summary>
 public sealed class Corpus
 {
-    private Corpus(Vocabulary vocabulary, int[] tokens, int[] sentenceStarts, int[] paragraphStarts)
+    private Corpus(Vocabulary vocabulary, int[] tokens, int[] sentenceStarts, int[] paragraphStarts, bool[]? wordStarts = null)
     {
         Vocabulary = vocabulary;
         Tokens = tokens;
         SentenceStarts = sentenceStarts;
         ParagraphStarts = paragraphStarts;
+        WordStarts = wordStarts;
     }
+
+    /// <summary>With a WordPiece vocabulary, whether each token begins a word of the text (the others are its "##" pieces),
+    /// so masking can take whole words; null for the book's vocabulary, where every token is a word.</summary>
+    public bool[]? WordStarts { get; }
 
     public Vocabulary Vocabulary { get; }
     public int[] Tokens { get; }
@@ -62,11 +67,12 @@ public sealed class Corpus
         var rawTokens = new List<int>(text.Length / 5);
         var sentenceStarts = new List<int> { 0 };
         var paragraphStarts = new List<int> { 0 };
+        bool lowerCase = vocabulary?.Tokenizer.LowerCase ?? true; // a cased WordPiece model sees the text as written
 
         foreach (var rawLine in text.AsSpan().EnumerateLines())
         {
             if (rawLine.IndexOf(" . ") < 0) continue; // the book keeps a line iff it has at least one " . "
-            string line = rawLine.Trim().ToString().ToLowerInvariant();
+            string line = lowerCase ? rawLine.Trim().ToString().ToLowerInvariant() : rawLine.Trim().ToString();
             ReadOnlySpan<char> rest = line;
             while (true)
             {
@@ -81,10 +87,30 @@ public sealed class Corpus
         }
 
         vocabulary ??= Vocabulary.FromCounts(words.Counts(), minFrequency);
+        if (!vocabulary.Tokenizer.IsBook) return WordPieces(vocabulary, words, rawTokens, sentenceStarts, paragraphStarts);
         int[] wordToId = words.MapTo(vocabulary);
         int[] tokens = new int[rawTokens.Count];
         for (int i = 0; i < tokens.Length; i++) tokens[i] = wordToId[rawTokens[i]];
         return new Corpus(vocabulary, tokens, [.. sentenceStarts], [.. paragraphStarts]);
+    }
+
+    /// <summary>The corpus with each word split into its WordPiece tokens (sentence bounds moved to match).</summary>
+    private static Corpus WordPieces(Vocabulary vocabulary, WordTable words, List<int> rawTokens, List<int> sentenceStarts, List<int> paragraphStarts)
+    {
+        var tokenizer = new Tokenization.WordPieceTokenizer(vocabulary);
+        int[][] pieces = [.. words.Words.Select(w => tokenizer.Ids(w) is { Count: > 0 } ids ? ids.ToArray() : new[] { vocabulary.Special.Unk })];
+        var tokens = new List<int>(rawTokens.Count * 5 / 4);
+        var starts = new List<bool>(rawTokens.Count * 5 / 4);
+        var expandedStart = new int[rawTokens.Count + 1];
+        for (int i = 0; i < rawTokens.Count; i++)
+        {
+            expandedStart[i] = tokens.Count;
+            var word = pieces[rawTokens[i]];
+            tokens.AddRange(word);
+            for (int k = 0; k < word.Length; k++) starts.Add(k == 0);
+        }
+        expandedStart[rawTokens.Count] = tokens.Count;
+        return new Corpus(vocabulary, [.. tokens], [.. sentenceStarts.Select(s => expandedStart[s])], [.. paragraphStarts], [.. starts]);
     }
 
     private static void AddTokens(ReadOnlySpan<char> sentence, WordTable words, List<int> output)
@@ -133,5 +159,7 @@ public sealed class Corpus
         public IEnumerable<KeyValuePair<string, int>> Counts() => _words.Select((w, i) => KeyValuePair.Create(w, _counts[i]));
 
         public int[] MapTo(Vocabulary vocabulary) => [.. _words.Select(vocabulary.IdOf)];
+
+        public IReadOnlyList<string> Words => _words;
     }
 }

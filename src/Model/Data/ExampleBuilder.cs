@@ -12,6 +12,9 @@ public static class ExampleBuilder
         var rng = new SeededRandom(seed);
         int P = PretrainingExamples.PredictionSlotsFor(maxLen);
         int vocabSize = corpus.Vocabulary.Count;
+        var special = corpus.Vocabulary.Special;
+        var wordStarts = corpus.WordStarts;
+        var startRow = new bool[maxLen];
 
         int[] paragraphOrder = Enumerable.Range(0, corpus.ParagraphCount).ToArray();
         rng.Shuffle<int>(paragraphOrder);
@@ -24,7 +27,7 @@ public static class ExampleBuilder
         var weights = new float[(long)capacity * P];
         var labels = new int[(long)capacity * P];
         var nsp = new int[capacity];
-        Array.Fill(tokens, Vocabulary.PadId);
+        Array.Fill(tokens, special.Pad);
 
         var candidates = new int[maxLen];
         var chosen = new (int Position, int Label)[P];
@@ -45,16 +48,25 @@ public static class ExampleBuilder
 
                 Span<int> row = tokens.AsSpan(count * maxLen, maxLen);
                 Span<int> segmentRow = segments.AsSpan(count * maxLen, maxLen);
-                row[0] = Vocabulary.ClsId;
+                row[0] = special.Cls;
                 a.CopyTo(row[1..]);
-                row[1 + a.Length] = Vocabulary.SepId;
+                row[1 + a.Length] = special.Sep;
                 b.CopyTo(row[(2 + a.Length)..]);
-                row[2 + a.Length + b.Length] = Vocabulary.SepId;
+                row[2 + a.Length + b.Length] = special.Sep;
                 segmentRow.Slice(2 + a.Length, b.Length + 1).Fill(1);
                 validLens[count] = length;
                 nsp[count] = isNext;
 
-                int predictions = MaskTokens(row[..length], candidates, chosen, rng, vocabSize);
+                int predictions;
+                if (wordStarts == null) predictions = MaskTokens(row[..length], candidates, chosen, rng, vocabSize, special);
+                else
+                {
+                    // Which positions begin a word: [CLS], [SEP] and the first piece of each word.
+                    Array.Fill(startRow, true);
+                    wordStarts.AsSpan(corpus.SentenceStarts[s], a.Length).CopyTo(startRow.AsSpan(1));
+                    wordStarts.AsSpan(corpus.SentenceStarts[next], b.Length).CopyTo(startRow.AsSpan(2 + a.Length));
+                    predictions = MaskWholeWords(row[..length], startRow, candidates, chosen, rng, vocabSize, special);
+                }
                 for (int k = 0; k < predictions; k++)
                 {
                     positions[count * P + k] = chosen[k].Position;
@@ -87,11 +99,11 @@ public static class ExampleBuilder
     /// positions; each becomes &lt;mask&gt; (80%), stays (10%) or becomes a random vocabulary entry (10%).
     /// Writes the chosen (position, original id) pairs sorted by position and returns how many.
     /// </summary>
-    private static int MaskTokens(Span<int> row, int[] candidates, (int Position, int Label)[] chosen, SeededRandom rng, int vocabSize)
+    private static int MaskTokens(Span<int> row, int[] candidates, (int Position, int Label)[] chosen, SeededRandom rng, int vocabSize, SpecialIds special)
     {
         int candidateCount = 0;
         for (int i = 0; i < row.Length; i++)
-            if (row[i] != Vocabulary.ClsId && row[i] != Vocabulary.SepId) candidates[candidateCount++] = i;
+            if (row[i] != special.Cls && row[i] != special.Sep) candidates[candidateCount++] = i;
         int predictions = Math.Min(Math.Max(1, (int)Math.Round(0.15 * row.Length, MidpointRounding.ToEven)), candidateCount);
         predictions = Math.Min(predictions, chosen.Length);
 
@@ -102,10 +114,49 @@ public static class ExampleBuilder
             (candidates[k], candidates[j]) = (candidates[j], candidates[k]);
             int position = candidates[k];
             chosen[k] = (position, row[position]);
-            if (rng.NextDouble() < 0.8) row[position] = Vocabulary.MaskId;
+            if (rng.NextDouble() < 0.8) row[position] = special.Mask;
             else if (rng.NextDouble() >= 0.5) row[position] = rng.NextInt(vocabSize);
         }
-        Array.Sort(chosen, 0, predictions, Comparer<(int Position, int Label)>.Create((x, y) => x.Position.CompareTo(y.Position)));
+        Array.Sort(chosen, 0, predictions, ByPosition);
         return predictions;
     }
+
+    /// <summary>
+    /// Whole-word masking for WordPiece corpora: the same budget of max(1, round(0.15 len)) predictions, filled by whole
+    /// words taken in random order (a word that would overflow the budget is skipped, unless nothing is taken yet); each of a chosen word's pieces becomes
+    /// [MASK] (80%), stays (10%) or a random entry (10%), as BERT's whole-word masking does.
+    /// </summary>
+    private static int MaskWholeWords(Span<int> row, bool[] wordStart, int[] candidates, (int Position, int Label)[] chosen, SeededRandom rng, int vocabSize, SpecialIds special)
+    {
+        int words = 0, realTokens = 0;
+        for (int i = 0; i < row.Length; i++)
+            if (row[i] != special.Cls && row[i] != special.Sep)
+            {
+                realTokens++;
+                if (wordStart[i]) candidates[words++] = i;
+            }
+        int budget = Math.Min(Math.Min(Math.Max(1, (int)Math.Round(0.15 * row.Length, MidpointRounding.ToEven)), realTokens), chosen.Length);
+        rng.Shuffle(candidates.AsSpan(0, words));
+        int predictions = 0;
+        for (int w = 0; w < words && predictions < budget; w++)
+        {
+            int first = candidates[w], end = first + 1;
+            while (end < row.Length && !wordStart[end]) end++;
+            if (predictions + (end - first) > budget)
+            {
+                if (predictions > 0) continue;
+                end = first + budget; // never an example without a prediction: the first word's leading pieces
+            }
+            for (int position = first; position < end; position++)
+            {
+                chosen[predictions++] = (position, row[position]);
+                if (rng.NextDouble() < 0.8) row[position] = special.Mask;
+                else if (rng.NextDouble() >= 0.5) row[position] = rng.NextInt(vocabSize);
+            }
+        }
+        Array.Sort(chosen, 0, predictions, ByPosition);
+        return predictions;
+    }
+
+    private static readonly Comparer<(int Position, int Label)> ByPosition = Comparer<(int Position, int Label)>.Create((x, y) => x.Position.CompareTo(y.Position));
 }

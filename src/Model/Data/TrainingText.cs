@@ -21,18 +21,20 @@ public static class TrainingText
     }
 
     /// <summary>The training data: <paramref name="corpusPath"/> when given, else wiki.train.tokens in <paramref name="wikiTextDir"/>.</summary>
-    public static (WikiTextDataset Dataset, string Source) Load(string? corpusPath, string? wikiTextDir, int maxLen, ulong seed, int minFrequency, int batchSize)
+    /// <param name="vocabulary">The vocabulary to map the text with (continued pretraining); null builds one from the text.</param>
+    public static (WikiTextDataset Dataset, string Source) Load(string? corpusPath, string? wikiTextDir, int maxLen, ulong seed, int minFrequency, int batchSize,
+        Vocabulary? vocabulary = null)
     {
         string source = corpusPath ?? Path.Combine(wikiTextDir ?? throw new ArgumentNullException(nameof(wikiTextDir)), WikiTextSource.TrainFile);
         string text = corpusPath != null ? ReadCorpusText(corpusPath) : Corpus.ReadText(source);
-        return (Build(text, source, maxLen, seed, minFrequency, batchSize), source);
+        return (Build(text, source, maxLen, seed, minFrequency, batchSize, vocabulary), source);
     }
 
     /// <summary>Builds the training examples of a text (from <paramref name="source"/>, for messages).</summary>
-    public static WikiTextDataset Build(string text, string source, int maxLen, ulong seed, int minFrequency, int batchSize)
+    public static WikiTextDataset Build(string text, string source, int maxLen, ulong seed, int minFrequency, int batchSize, Vocabulary? vocabulary = null)
     {
         var clock = Stopwatch.StartNew();
-        var corpus = Corpus.Parse(text, minFrequency: minFrequency);
+        var corpus = Corpus.Parse(text, vocabulary, minFrequency);
         double readSeconds = clock.Elapsed.TotalSeconds;
         if (corpus.ParagraphCount == 0)
             throw new BertNativeException($"{source} has no paragraphs: BertNative reads one paragraph per line with sentences separated by \" . \" (WikiText's format), and no line has one");

@@ -1,5 +1,6 @@
 using BertNative.Contract;
 using BertNative.Model.Data;
+using BertNative.Model.Tokenization;
 
 namespace BertNative.Model.Inference;
 
@@ -21,47 +22,35 @@ public sealed record EncodedText(string[] Tokens, int[] Ids, int[] Segments, flo
 }
 
 /// <summary>
-/// Spec §4: builds &lt;cls&gt; a &lt;sep&gt; [b &lt;sep&gt;], maps to ids (unknown -> &lt;unk&gt;), and runs the encoder in
+/// Spec §4: builds &lt;cls&gt; a &lt;sep&gt; [b &lt;sep&gt;], maps to ids (unknown -> the unknown token), and runs the encoder in
 /// inference mode (no dropout), so the same text always gives the same output.
 /// </summary>
 public static class TextEncoder
 {
+    /// <summary>Encodes words that are already tokens of the vocabulary (the book's tokenization).</summary>
     public static EncodedText Encode(IBackend backend, BertConfig config, Vocabulary vocabulary, ReadOnlySpan<float> parameters,
         IReadOnlyList<string> tokensA, IReadOnlyList<string>? tokensB = null)
     {
-        var tokens = new List<string> { Vocabulary.Cls };
+        var tokens = new List<string> { vocabulary.SpecialNames.Cls };
         tokens.AddRange(tokensA);
-        tokens.Add(Vocabulary.Sep);
+        tokens.Add(vocabulary.SpecialNames.Sep);
         var segments = Enumerable.Repeat(0, tokens.Count).ToList();
         if (tokensB != null)
         {
             tokens.AddRange(tokensB);
-            tokens.Add(Vocabulary.Sep);
+            tokens.Add(vocabulary.SpecialNames.Sep);
             segments.AddRange(Enumerable.Repeat(1, tokensB.Count + 1));
         }
-        int T = tokens.Count;
-        if (T > config.MaxPosition)
-            throw new BertNativeException($"the text has {T} tokens with <cls> and <sep>s but the model's positional table has {config.MaxPosition} rows; shorten it");
+        if (tokens.Count > config.MaxPosition)
+            throw new BertNativeException($"the text has {tokens.Count} tokens with <cls> and <sep>s but the model's positional table has {config.MaxPosition} rows; shorten it");
+        return Encode(backend, config, vocabulary, parameters, new TokenizedText([.. tokens], [.. tokens.Select(vocabulary.IdOf)], [.. segments]));
+    }
 
-        // A batch of one example whose valid_len is the whole sequence; MLM slots are unused.
-        int P = PretrainingExamples.PredictionSlotsFor(Math.Max(T, ExampleBuilder.MinMaxLen));
-        int seqLen = Math.Max(T, ExampleBuilder.MinMaxLen);
-        var batch = new Batch(1, seqLen, P);
-        int[] ids = [.. tokens.Select(vocabulary.IdOf)];
-        var example = new PretrainingExamples
-        {
-            Vocabulary = vocabulary, Seed = 0, Count = 1, MaxLen = seqLen, PredictionSlots = P,
-            TokenIds = [.. ids, .. Enumerable.Repeat(Vocabulary.PadId, seqLen - T)],
-            Segments = [.. segments, .. Enumerable.Repeat(0, seqLen - T)],
-            ValidLens = [T], PredPositions = new int[P], MlmWeights = new float[P], MlmLabels = new int[P], NspLabels = [0],
-        };
-        batch.Fill(example, [0]);
-
-        var model = new BertModel(backend, config, capacity: 1, seqLen, parameters);
-        model.LoadBatch(batch);
-        model.ForwardEncoder(training: false);
-        var output = new float[seqLen * config.Hidden];
-        backend.Download(model.EncoderOutput.Slice(0, output.Length), output);
-        return new EncodedText([.. tokens], ids, [.. segments], output[..(T * config.Hidden)], config.Hidden);
+    /// <summary>Encodes one tokenized input.</summary>
+    public static EncodedText Encode(IBackend backend, BertConfig config, Vocabulary vocabulary, ReadOnlySpan<float> parameters, TokenizedText input)
+    {
+        var encoder = new BatchEncoder(backend, config, vocabulary, parameters, batchSize: 1, input.Length);
+        var output = encoder.Encode([input])[0];
+        return new EncodedText(input.Tokens, input.Ids, input.Segments, output, config.Hidden);
     }
 }

@@ -8,7 +8,7 @@ public static class CheckpointOption
 {
     private const string NewestDefault = "the newest runs/*/checkpoint";
 
-    public static readonly OptionSpec Spec = OptionSpec.Value("checkpoint", "DIR", NewestDefault, "checkpoint folder written by pretrain");
+    public static readonly OptionSpec Spec = OptionSpec.Value("checkpoint", "DIR", NewestDefault, "checkpoint folder written by pretrain or import");
 
     public static string Resolve(ParsedOptions o) =>
         o.String("checkpoint") is { } given && given != NewestDefault ? given : Newest();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Inference;
+using BertNative.Model.Tokenization;
 using BertNative.Trainer.Cli;
 
 namespace BertNative.Trainer.Commands;
@@ -15,7 +16,7 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         CheckpointOption.Spec,
-        OptionSpec.Value("text", "TEXT", "a crane is flying", "first sentence (lower-cased, split on spaces)"),
+        OptionSpec.Value("text", "TEXT", "a crane is flying", "first sentence (the checkpoint's tokenizer: WordPiece for imported models, else lower-cased words split on spaces)"),
         OptionSpec.Value("pair", "TEXT", null, "optional second sentence, e.g. \"he just left\""),
         OptionSpec.Value("token", "N", "2", "which row to show besides <cls> (2 is \"crane\" in the book's examples)"),
         OptionSpec.Value("values", "N", "3", "how many leading values of each row to print"),
@@ -25,9 +26,9 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
 
     public override int Run(ParsedOptions o)
     {
-        string[] a = Words(o.String("text")!), b = o.String("pair") is { } pair ? Words(pair) : [];
-        if (a.Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
-        if (o.Has("pair") && b.Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
+        string text = o.String("text")!, pair = o.String("pair") ?? "";
+        if (text.Trim().Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
+        if (o.Has("pair") && pair.Trim().Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
         string checkpoint = CheckpointOption.Resolve(o);
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         var (backend, deviceLine) = DeviceOptions.Create(o);
@@ -36,10 +37,13 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
         if (DeviceOptions.VerboseLine(o) is { } verbose) stderr.WriteLine(verbose);
         if (DeviceOptions.ThreadsWarning(o) is { } threadsWarning) stderr.WriteLine(threadsWarning);
         stderr.WriteLine($"checkpoint: {Path.GetFullPath(Checkpoint.Locate(checkpoint))}");
-        var unknown = a.Concat(b).Where(w => vocabulary.IdOf(w) == Vocabulary.UnkId && w != Vocabulary.Unk).Distinct().ToList();
-        if (unknown.Count > 0)
-            stderr.WriteLine($"note: not in the checkpoint's vocabulary, fed as <unk>: {string.Join(' ', unknown)}");
-        var encoded = TextEncoder.Encode(backend, config, vocabulary, parameters, a, b.Length > 0 ? b : null);
+        var input = TextTokenizer.For(vocabulary).Encode(text, o.Has("pair") ? pair : null, config.MaxPosition);
+        int unknown = vocabulary.Special.Unk;
+        var unknownWords = Enumerable.Range(0, input.Length).Where(t => input.Ids[t] == unknown && input.Tokens[t] != vocabulary.SpecialNames.Unk).Select(t => input.Tokens[t]).Distinct().ToList();
+        if (unknownWords.Count > 0)
+            stderr.WriteLine($"note: not in the checkpoint's vocabulary, fed as {vocabulary.SpecialNames.Unk}: {string.Join(' ', unknownWords)}");
+        if (input.Truncated) stderr.WriteLine($"note: the text was cut to the model's {config.MaxPosition} positions");
+        var encoded = TextEncoder.Encode(backend, config, vocabulary, parameters, input);
         int token = o.Int("token", 0, encoded.Length - 1), shown = o.Int("values", 1, config.Hidden);
 
         if (o.Flag("json"))
@@ -47,23 +51,21 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
             stdout.WriteLine(JsonSerializer.Serialize(new { tokens = encoded.Tokens, ids = encoded.Ids, segments = encoded.Segments, shape = new[] { 1, encoded.Length, config.Hidden }, output = encoded.Output }));
             return CliApp.ExitOk;
         }
-        // What the model saw: unknown words are shown as <unk>, the word typed after it in brackets.
-        string Shown(int t) => encoded.Ids[t] == Vocabulary.UnkId && encoded.Tokens[t] != Vocabulary.Unk ? $"<unk>({encoded.Tokens[t]})" : encoded.Tokens[t];
+        // What the model saw: a word missing from the book's vocabulary is shown as <unk>, the word typed after it in brackets.
+        string Shown(int t) => encoded.Ids[t] == unknown && encoded.Tokens[t] != vocabulary.SpecialNames.Unk ? $"{vocabulary.SpecialNames.Unk}({encoded.Tokens[t]})" : encoded.Tokens[t];
         stdout.WriteLine($"tokens: {string.Join(' ', Enumerable.Range(0, encoded.Length).Select(Shown))}");
         stdout.WriteLine($"encoded: shape (1, {encoded.Length}, {config.Hidden})");
-        stdout.WriteLine($"<cls> row: {Leading(encoded.Row(0), shown)}");
+        stdout.WriteLine($"{vocabulary.SpecialNames.Cls} row: {Leading(encoded.Row(0), shown)}");
         stdout.WriteLine($"row {token} ({Shown(token)}): {Leading(encoded.Row(token), shown)}");
         float spread = encoded.SpreadAcrossTokens();
         if (spread < CollapsedSpread)
-            stderr.WriteLine($"note: every token's row is within {spread:G2} of the <cls> row: this checkpoint's representations have collapsed " +
+            stderr.WriteLine($"note: every token's row is within {spread:G2} of the {vocabulary.SpecialNames.Cls} row: this checkpoint's representations have collapsed " +
                 "(the book's 50 steps at lr 0.01 learn little more than word frequencies); pretrain with a lower --lr for contextual ones (0.001 gives them in the same 50 steps)");
         return CliApp.ExitOk;
     }
 
     /// <summary>Below this largest difference from the &lt;cls&gt; row, encode says the representations have collapsed.</summary>
     private const float CollapsedSpread = 1e-3f;
-
-    private static string[] Words(string text) => text.Trim().ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
     private static string Leading(ReadOnlySpan<float> row, int n) =>
         "[" + string.Join(", ", row[..n].ToArray().Select(v => v.ToString("F4", CultureInfo.InvariantCulture))) + (n < row.Length ? ", ...]" : "]");

@@ -17,7 +17,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
     public override string Summary => "MLM loss, perplexity and accuracy, NSP loss and accuracy of a checkpoint on held-out text";
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Value("checkpoint", "DIR", null, "checkpoint folder written by pretrain (required)"),
+        OptionSpec.Value("checkpoint", "DIR", null, "checkpoint folder written by pretrain or import (required)"),
         OptionSpec.Value("split", "valid|test", "valid", "WikiText-2 split to evaluate on"),
         OptionSpec.Value("corpus", "PATH", null, "evaluate on this text instead (a file or a folder of .txt files, pretrain --corpus's format)"),
         OptionSpec.Value("max-len", "N", "the run's", "tokens per example (64 for a checkpoint that does not record its run)"),

@@ -27,7 +27,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         DeviceOptions.Device, DeviceOptions.Threads, DeviceOptions.Verbose,
         DeviceOptions.Precision,
         .. ReplicaSet.All,
-        DataOptions.DataDir, TrainingOptions.Corpus, TrainingOptions.MinFreq,
+        DataOptions.DataDir, TrainingOptions.Corpus, TrainingOptions.MinFreq, TrainingOptions.Init,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json (must be new or empty)"),
         OptionSpec.Flag("overwrite", "replace the run in a non-empty --out folder"),
         OptionSpec.Value("resume", "DIR", null, "continue the run in DIR from its checkpoint, with its settings, up to --steps"),
@@ -96,23 +96,25 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         if (savedOptions != null && ResumeTopology.Change(savedOptions, replicas) is { } change) stderr.WriteLine(change);
 
         string? dataDir = corpusPath == null || (evalEvery > 0 && evalCorpus == null) ? WikiTextSource.Resolve(o.String("data"), stderr) : null;
-        var (dataset, source) = TrainingText.Load(corpusPath, dataDir, maxLen, seed ^ SeedStreams.Data, minFreq, stepBatch);
+        var init = ContinuedPretraining.Load(o, maxLen, resuming: resume != null);
+        var (dataset, source) = TrainingText.Load(corpusPath, dataDir, maxLen, seed ^ SeedStreams.Data, minFreq, stepBatch, init?.Vocabulary);
         var vocabulary = dataset.Corpus.Vocabulary;
         if (VocabularyWarning(vocabulary.Count, minFreq) is { } small) stderr.WriteLine(small);
-        var config = ModelOptions.Read(o, vocabulary.Count, maxLen);
+        var config = init?.Config ?? ModelOptions.Read(o, vocabulary.Count, maxLen);
         var layout = new ParameterLayout(config);
         var evalExamples = evalEvery > 0 ? Evaluator.Examples(evalCorpus ?? Path.Combine(dataDir!, EvaluateCommand.SplitFile("valid")), vocabulary, maxLen, stderr.WriteLine) : null;
         int capacity = StepRunner.ReplicaCapacity(stepBatch, replicas.WorldSize, replicas.AccumulateSteps);
         string memoryLine = ModelMemory.Check(backend, config, capacity, maxLen, sharing: backend.Name == "cpu" ? replicas.Backends.Count : 1);
         stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {source} in {dataset.Statistics.BuildSeconds:F2} s; " +
-                         $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}; {memoryLine}");
+                         $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads{ModelOptions.Variations(config)}); seed {seed}; {memoryLine}");
 
         var settings = new PretrainSettings(steps, stepBatch, optimizer, seed, mode);
-        var runner = replicas.CreateRunner(config, stepBatch, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
+        var runner = replicas.CreateRunner(config, stepBatch, maxLen, init?.Parameters ?? Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
         var defining = o.Snapshot(TrainingOptions.RunDefining);
         defining["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         ResumeTopology.Record(defining, replicas);
         if (corpusPath != null) defining[TrainingOptions.Corpus.Name] = Path.GetFullPath(corpusPath);
+        if (o.String(TrainingOptions.Init.Name) is { } initDir) defining[TrainingOptions.Init.Name] = Path.GetFullPath(initDir);
         var plan = new RunPlan(config, vocabulary, dataset.Examples, settings, defining, saveEvery, evalEvery, evalExamples, SaveEveryMinutes: saveEveryMinutes);
         runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, plan.DataFingerprint));
         var run = resume != null ? TrainingRun.Resume(folder, runner, plan) : TrainingRun.Start(folder, runner, plan);

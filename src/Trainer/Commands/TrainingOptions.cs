@@ -17,12 +17,14 @@ public static class TrainingOptions
     public static readonly OptionSpec Corpus = OptionSpec.Value("corpus", "PATH", null,
         "train on your own text instead of WikiText-2: a file, or a folder of .txt files; one paragraph per line, sentences separated by \" . \"");
     public static readonly OptionSpec MinFreq = OptionSpec.Value("min-freq", "N", "5", "vocabulary: tokens seen at least N times (the rest are <unk>)");
+    public static readonly OptionSpec Init = OptionSpec.Value("init", "DIR", null,
+        "continued pretraining: start from this checkpoint's weights, shape and vocabulary (e.g. one 'import' wrote; WordPiece text is masked by whole words)");
     public static readonly OptionSpec BookPyTorch = OptionSpec.Flag("book-pytorch", "reproduce the book's PyTorch defects: unweighted MLM mean over padding, frozen positions");
 
     /// <summary>The options that define a run: kept in its checkpoint and refused with another value on --resume.
     /// Where the data is (--data, --corpus) may change, since a moved copy is the same data: the fingerprint checks it.</summary>
     public static readonly OptionSpec[] RunDefining =
-        [Batch, ReplicaSet.Accumulate, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, MinFreq, BookPyTorch];
+        [Batch, ReplicaSet.Accumulate, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, MinFreq, BookPyTorch, Init];
 
     public static OptimizerSettings Read(ParsedOptions o, int steps)
     {
