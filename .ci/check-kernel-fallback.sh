@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI step for issue 13: with an nvcc on PATH that cannot build (tests/Build/fake-nvcc: the host-compiler
+# CI step: with an nvcc on PATH that cannot build (tests/Build/fake-nvcc: the host-compiler
 # rejection of Debian's nvcc 11.8 with gcc 12), `dotnet build` of the CLI must succeed with exactly one
 # warning that names the reason and the fix, and the built app must run. The strict kernel compile of
 # CI (.ci/compile-kernels.sh) must still fail on the same nvcc.

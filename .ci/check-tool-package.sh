@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI step for issue 13: `dotnet pack src/Trainer` makes the .NET tool BertNative; it installs from a local
+# CI step: `dotnet pack src/Trainer` makes the .NET tool BertNative; it installs from a local
 # folder and its `bertnative` command runs. The package holds libbertnative_kernels.so exactly when the
 # build made one (build/native), and libbertnative_kernels_sim.so (the CPU simulation) likewise (build/native-sim). A private package cache keeps an older package of the same version out.
 set -uo pipefail

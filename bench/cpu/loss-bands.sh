@@ -42,7 +42,7 @@ bands = ("MXNet (intended loss): MLM 7.29–7.36, NSP 0.81–0.88; PyTorch with 
 text = f"""# 50-step losses over {seeds} seeds: BertNative and PyTorch on the same batches
 
 Date: {datetime.date.today()}. Book config, batch 512, max_len 64, Adam lr 0.01, dropout 0.2, 50 steps,
-loss `{loss}`. Printed losses are the mean of the 50 per-step losses (spec §3). BertNative: cpu backend, its own
+loss `{loss}`. Printed losses are the mean of the 50 per-step losses (docs/model-spec.md §3). BertNative: cpu backend, its own
 init. PyTorch: tests/parity/bert_torch.py with PyTorch's default init and torch.manual_seed(seed), trained on the
 batches BertNative drew for the same seed. Book bands: {bands}.
 

@@ -201,7 +201,7 @@ if wants torch; then
   fi
 fi
 
-# ---- ring: the data-parallel GPU tests (issue 10): the cuda ring, then NCCL when PyTorch brought a libnccl ----
+# ---- ring: the data-parallel GPU tests: the cuda ring, then NCCL when PyTorch brought a libnccl ----
 if wants ring; then
   run_tests "ring" 90 "TestCategory=GPU&FullyQualifiedName~Ring"
   nccl_lib=$(python3 -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "lib"))' 2>/dev/null)

@@ -2,7 +2,7 @@ using BertNative.Contract;
 
 namespace BertNative.Model;
 
-/// <summary>The shape of a BERT model (spec §2). Presets: book (the d2l chapter), base and large (original BERT).</summary>
+/// <summary>The shape of a BERT model (docs/model-spec.md §2). Presets: book (the d2l chapter), base and large (original BERT).</summary>
 public sealed record BertConfig
 {
     public int VocabSize { get; init; }

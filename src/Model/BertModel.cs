@@ -4,7 +4,7 @@ using BertNative.Model.Data;
 namespace BertNative.Model;
 
 /// <summary>
-/// BERT pretraining on any backend (spec §2–§3): post-LN encoder blocks, the MLM and NSP heads,
+/// BERT pretraining on any backend (docs/model-spec.md §2–§3): post-LN encoder blocks, the MLM and NSP heads,
 /// their losses, backward and Adam. Parameters, gradients and both Adam moments are each one
 /// contiguous device buffer; activations are allocated once for (capacity, T).
 /// </summary>

@@ -3,7 +3,7 @@ using BertNative.Model.Data;
 namespace BertNative.Model;
 
 /// <summary>
-/// PyTorch's default initialisation (spec §2): embeddings and the positional table N(0, 1); linear
+/// PyTorch's default initialisation (docs/model-spec.md §2): embeddings and the positional table N(0, 1); linear
 /// weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)); LayerNorm gamma 1, beta 0.
 /// </summary>
 public static class Initialization

@@ -1,6 +1,6 @@
 namespace BertNative.Model;
 
-/// <summary>Which loss the model trains with (spec §3).</summary>
+/// <summary>Which loss the model trains with (docs/model-spec.md §3).</summary>
 public enum LossMode
 {
     /// <summary>Weighted MLM loss over the real prediction slots + NSP; the positional table is trained.</summary>

@@ -3,7 +3,7 @@ using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Export;
 
-/// <summary>The MLM and NSP heads of spec §2 for one encoder row, in float64 loops, from the checkpoint's tensors.</summary>
+/// <summary>The MLM and NSP heads of docs/model-spec.md §2 for one encoder row, in float64 loops, from the checkpoint's tensors.</summary>
 public sealed class HeadsReference(BertConfig config, float[] parameters)
 {
     private readonly ParameterLayout _layout = new(config);

@@ -15,7 +15,7 @@ namespace BertNative.Tests.Export;
 /// <summary>The ONNX export, run by ONNX Runtime, against the cpu backend (the reference).</summary>
 public class OnnxExportTests
 {
-    /// <summary>Largest |ONNX Runtime - encode| allowed on any element (issue 13).</summary>
+    /// <summary>Largest |ONNX Runtime - encode| allowed on any element.</summary>
     private const float Tolerance = 1e-4f;
 
     private string _dir = "";

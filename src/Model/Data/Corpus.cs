@@ -3,7 +3,7 @@ using BertNative.Contract;
 namespace BertNative.Model.Data;
 
 /// <summary>
-/// WikiText as paragraphs of sentences of token ids (spec §1), stored flat: sentence s is
+/// WikiText as paragraphs of sentences of token ids (docs/model-spec.md §1), stored flat: sentence s is
 /// <c>Tokens[SentenceStarts[s] .. SentenceStarts[s+1])</c> and paragraph p is sentences
 /// <c>[ParagraphStarts[p] .. ParagraphStarts[p+1])</c>, in file order (the example builder shuffles).
 /// </summary>

@@ -1,6 +1,6 @@
 namespace BertNative.Model.Data;
 
-/// <summary>Turns a <see cref="Corpus"/> into <see cref="PretrainingExamples"/> exactly as spec §1 describes.</summary>
+/// <summary>Turns a <see cref="Corpus"/> into <see cref="PretrainingExamples"/> exactly as docs/model-spec.md §1 describes.</summary>
 public static class ExampleBuilder
 {
     public const int MinMaxLen = 8;

@@ -1,7 +1,7 @@
 namespace BertNative.Model.Data;
 
 /// <summary>
-/// The padded NSP/MLM examples of spec §1 as flat row-major arrays, ready to upload in one copy
+/// The padded NSP/MLM examples of docs/model-spec.md §1 as flat row-major arrays, ready to upload in one copy
 /// per field. Row i of a [Count, X] array is elements [i*X, (i+1)*X).
 /// </summary>
 public sealed class PretrainingExamples

@@ -3,7 +3,7 @@ using BertNative.Model.Tokenization;
 namespace BertNative.Model.Data;
 
 /// <summary>
-/// Token &lt;-&gt; id map. The book's (spec §1): &lt;unk&gt; = 0, then the reserved tokens, then every token seen at least
+/// Token &lt;-&gt; id map. The book's (docs/model-spec.md §1): &lt;unk&gt; = 0, then the reserved tokens, then every token seen at least
 /// <see cref="DefaultMinFrequency"/> times in descending count. Ties are broken by ordinal string order,
 /// so the vocabulary does not depend on the paragraph shuffle. Unknown strings map to the unknown token.
 /// A WordPiece vocabulary (an imported BERT's vocab.txt) has its special tokens ([UNK], [CLS], ...) wherever

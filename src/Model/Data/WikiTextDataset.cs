@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace BertNative.Model.Data;
 
-/// <summary>The whole §1 pipeline in one call: read wiki.train.tokens, build the vocabulary and the examples.</summary>
+/// <summary>The whole docs/model-spec.md §1 pipeline in one call: read wiki.train.tokens, build the vocabulary and the examples.</summary>
 public sealed record WikiTextDataset(Corpus Corpus, PretrainingExamples Examples, DatasetStatistics Statistics)
 {
     public const string TrainFileName = "wiki.train.tokens";

@@ -9,14 +9,14 @@ namespace BertNative.Model.Export;
 /// The BERT encoder (and optionally its MLM and NSP heads) as an ONNX model (opset 17), run by ONNX Runtime
 /// and any other ONNX consumer. Inputs input_ids, token_type_ids and attention_mask are int64 [batch, sequence]
 /// (mask 1 on real tokens); the output last_hidden_state is float32 [batch, sequence, hidden]. Rows of padded
-/// positions are computed but mean nothing, as in the model (spec §2). Every initializer is the checkpoint's tensor
+/// positions are computed but mean nothing, as in the model (docs/model-spec.md §2). Every initializer is the checkpoint's tensor
 /// of the same name, unchanged; linear layers keep PyTorch's [out, in] layout behind a Transpose.
 /// </summary>
 public static class BertOnnxExport
 {
     public const int Opset = 17;
 
-    /// <summary>The additive-mask value of spec §2: keys past the valid length score -1e6 before the softmax.</summary>
+    /// <summary>The additive-mask value of docs/model-spec.md §2: keys past the valid length score -1e6 before the softmax.</summary>
     private const float MaskedScore = -1e6f;
 
     /// <summary>Protobuf cannot serialise a message of 2 GiB or more (BERT-large's 1.3 GB still fits).</summary>
@@ -69,7 +69,7 @@ public static class BertOnnxExport
         return model;
     }
 
-    /// <summary>The layers of spec §2 as ONNX nodes, each reading the checkpoint tensor it is named after.</summary>
+    /// <summary>The layers of docs/model-spec.md §2 as ONNX nodes, each reading the checkpoint tensor it is named after.</summary>
     private sealed class Builder(BertConfig config, float[] parameters)
     {
         private readonly ParameterLayout _layout = new(config);
@@ -77,7 +77,7 @@ public static class BertOnnxExport
 
         public OnnxGraph Graph { get; } = new("bert_encoder");
 
-        /// <summary>token + segment + position embeddings, then LayerNorm when the config has Hugging Face's (the book has none, spec §2): [batch, sequence, H].</summary>
+        /// <summary>token + segment + position embeddings, then LayerNorm when the config has Hugging Face's (the book has none, docs/model-spec.md §2): [batch, sequence, H].</summary>
         public string Embeddings(string ids, string segments)
         {
             var g = Graph;

@@ -22,7 +22,7 @@ public sealed record EncodedText(string[] Tokens, int[] Ids, int[] Segments, flo
 }
 
 /// <summary>
-/// Spec §4: builds &lt;cls&gt; a &lt;sep&gt; [b &lt;sep&gt;], maps to ids (unknown -> the unknown token), and runs the encoder in
+/// docs/model-spec.md §4: builds &lt;cls&gt; a &lt;sep&gt; [b &lt;sep&gt;], maps to ids (unknown -> the unknown token), and runs the encoder in
 /// inference mode (no dropout), so the same text always gives the same output.
 /// </summary>
 public static class TextEncoder

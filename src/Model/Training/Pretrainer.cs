@@ -5,7 +5,7 @@ using BertNative.Model.Parallel;
 
 namespace BertNative.Model.Training;
 
-/// <summary>The pretraining loop (spec §3): epoch-shuffled global batches; per step the <see cref="StepRunner"/> computes
+/// <summary>The pretraining loop (docs/model-spec.md §3): epoch-shuffled global batches; per step the <see cref="StepRunner"/> computes
 /// the batch's gradients and losses (one model, or data-parallel replicas and accumulated micro-batches) and every
 /// replica takes the same optimizer step (schedule, clipping, AdamW). A cancelled token stops it between steps; the
 /// result then holds the steps that finished. <see cref="Save"/> and <see cref="Restore"/> make a stopped loop continue exactly.</summary>
