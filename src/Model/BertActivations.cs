@@ -55,6 +55,12 @@ public sealed class BertActivations
         UnpackRows = d.AllocateInts(N);
 
         X = [.. Enumerable.Range(0, c.Layers + 1).Select(_ => d.AllocateFloats((long)N * H))];
+        if (c.EmbeddingLayerNorm)
+        {
+            EmbeddingSum = d.AllocateFloats((long)N * H);
+            EmbeddingMean = d.AllocateFloats(N);
+            EmbeddingRstd = d.AllocateFloats(N);
+        }
         Layers = [.. Enumerable.Range(0, c.Layers).Select(_ => new LayerActivations(d, N, capacity, T, c))];
         Scratch = d.AllocateFloats((long)N * H);
         PaddedScratch = d.AllocateFloats((N + 1L) * H);
@@ -109,6 +115,10 @@ public sealed class BertActivations
     // Encoder over packed rows: X[0] = embeddings, X[l+1] = output of block l.
     public FloatView[] X { get; }
     public LayerActivations[] Layers { get; }
+    // With an embedding LayerNorm: its packed input [N,H] and saved statistics; X[0] = dropout(LN(EmbeddingSum)).
+    public FloatView? EmbeddingSum { get; }
+    public FloatView? EmbeddingMean { get; }
+    public FloatView? EmbeddingRstd { get; }
     public FloatView Scratch { get; }        // [N,H] pre-dropout sublayer outputs
     public FloatView PaddedScratch { get; }  // [B*T+1,H] embeddings, attention output and their gradients, padded; last row zero
     public FloatView Qkv { get; }            // [N+1,3H] packed projections, last row zero

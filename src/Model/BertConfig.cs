@@ -14,7 +14,16 @@ public sealed record BertConfig
     public int MaxPosition { get; init; }
     public float Dropout { get; init; }
     public Activation FfnActivation { get; init; }
+    /// <summary>Used by every LayerNorm: the blocks', the embeddings' (when on) and the MLM head's.</summary>
     public float LayerNormEpsilon { get; init; } = 1e-5f;
+    /// <summary>Hugging Face's LayerNorm (then dropout) after the embedding sum; the book has neither.</summary>
+    public bool EmbeddingLayerNorm { get; init; }
+    /// <summary>The activation between mlm.mlp.0 and the head's LayerNorm: ReLU in the book, hidden_act in Hugging Face.</summary>
+    public Activation MlmActivation { get; init; } = Activation.Relu;
+    /// <summary>The MLM decoder uses the token embedding [V,H] as its weight (no mlm.mlp.3.weight), as Hugging Face ties them.</summary>
+    public bool TieDecoder { get; init; }
+    /// <summary>Rows of the segment (token type) table.</summary>
+    public int TypeVocabSize { get; init; } = 2;
 
     public int HeadSize => Hidden / Heads;
 
@@ -34,6 +43,16 @@ public sealed record BertConfig
     {
         VocabSize = vocabSize, Hidden = 1024, FfnHidden = 4096, Heads = 16, Layers = 24,
         MaxPosition = 512, Dropout = 0.1f, FfnActivation = Activation.Gelu,
+    };
+
+    /// <summary>Hugging Face's BertForPreTraining: LayerNorm on the embeddings, the MLM transform with the model's
+    /// activation, the decoder tied to the token embedding.</summary>
+    public static BertConfig HuggingFace(int vocabSize, int hidden, int ffnHidden, int heads, int layers, int maxPosition,
+        int typeVocabSize = 2, float dropout = 0.1f, float layerNormEpsilon = 1e-12f, Activation activation = Activation.Gelu) => new()
+    {
+        VocabSize = vocabSize, Hidden = hidden, FfnHidden = ffnHidden, Heads = heads, Layers = layers, MaxPosition = maxPosition,
+        TypeVocabSize = typeVocabSize, Dropout = dropout, LayerNormEpsilon = layerNormEpsilon, FfnActivation = activation,
+        EmbeddingLayerNorm = true, MlmActivation = activation, TieDecoder = true,
     };
 
     public static readonly string[] PresetNames = ["book", "base", "large"];
@@ -56,6 +75,12 @@ public sealed record BertConfig
             throw new BertNativeException($"--hidden {Hidden} is not divisible by --heads {Heads}; pick heads that divide the hidden size");
         if (maxLen > MaxPosition)
             throw new BertNativeException($"--max-len {maxLen} exceeds the positional table of {MaxPosition} rows; lower --max-len or raise --max-position");
+        if (TypeVocabSize < 2)
+            throw new BertNativeException($"type vocabulary of {TypeVocabSize} cannot hold the two segments");
+        if (!(LayerNormEpsilon > 0f) || !float.IsFinite(LayerNormEpsilon))
+            throw new BertNativeException($"--layer-norm-eps {LayerNormEpsilon} must be a positive number");
+        if (MlmActivation == Activation.Tanh)
+            throw new BertNativeException("--mlm-activation must be relu or gelu");
         if (Dropout is < 0f or >= 1f)
             throw new BertNativeException($"--dropout {Dropout} must be in [0, 1)");
     }

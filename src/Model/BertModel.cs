@@ -116,17 +116,27 @@ public sealed partial class BertModel
     {
         var c = Config;
         int B = _batchSize, T = SeqLen, N = _rowCount, H = c.Hidden, F = c.FfnHidden;
-        if (_dropouts.Length != 3 * c.Layers) _dropouts = new Dropout[3 * c.Layers];
+        // Sites 3l..3l+2 are block l's; the embedding dropout (Hugging Face's, with the embedding LayerNorm) comes last.
+        int sites = 3 * c.Layers + (c.EmbeddingLayerNorm ? 1 : 0);
+        if (_dropouts.Length != sites) _dropouts = new Dropout[sites];
         for (int site = 0; site < _dropouts.Length; site++)
         {
             // Attention weights are [B, heads, T, T] per example; the other sites are packed [tokens, H] rows.
-            long skip = site % 3 == 0 ? (long)_share.FirstExample * c.Heads * T * T : _share.FirstToken * H;
+            long skip = site % 3 == 0 && site < 3 * c.Layers ? (long)_share.FirstExample * c.Heads * T * T : _share.FirstToken * H;
             _dropouts[site] = training ? Dropout.For(c.Dropout, seed, step, site).Skip(skip) : Dropout.None;
         }
 
         var p = Parameters;
         _d.EmbeddingForward(_a.PaddedScratch, _a.Tokens, _a.Segments, p.TokenEmbedding, p.SegmentEmbedding, p.PositionEmbedding, B, T, H);
-        Pack(_a.X[0], _a.PaddedScratch, H);
+        if (c.EmbeddingLayerNorm)
+        {
+            // X[0] = Dropout(LN(token + segment + position)).
+            Pack(_a.EmbeddingSum!.Value, _a.PaddedScratch, H);
+            _d.LayerNormForward(_a.X[0], _a.EmbeddingMean!.Value, _a.EmbeddingRstd!.Value, _a.EmbeddingSum.Value,
+                p.EmbeddingNormGamma!.Value, p.EmbeddingNormBeta!.Value, N, H, c.LayerNormEpsilon);
+            _d.DropoutForward(_a.X[0], _a.X[0], (long)N * H, _dropouts[^1]);
+        }
+        else Pack(_a.X[0], _a.PaddedScratch, H);
         for (int l = 0; l < c.Layers; l++)
         {
             var w = p.Layers[l];
@@ -154,10 +164,11 @@ public sealed partial class BertModel
         var p = Parameters;
         int B = _batchSize, N = _rowCount, H = c.Hidden, R = _mlmRowCount;
 
-        // MLM: gather the predicted rows -> Linear -> ReLU -> LayerNorm -> Linear(V) -> cross-entropy.
+        // MLM: gather the predicted rows -> Linear -> ReLU (or GELU) -> LayerNorm -> Linear(V) -> cross-entropy.
+        // A tied decoder's weight is the token embedding, [V,H] like the untied one.
         _d.GatherForward(_a.MlmInput, _a.X[^1], _a.MlmRows, 1, N, R, H);
         _d.MatmulForward(_a.MlmDense, _a.MlmInput, p.MlmDense, p.MlmDenseBias, R, H, H);
-        _d.ActivationForward(Activation.Relu, _a.MlmAct, _a.MlmDense, (long)R * H);
+        _d.ActivationForward(c.MlmActivation, _a.MlmAct, _a.MlmDense, (long)R * H);
         _d.LayerNormForward(_a.MlmNorm, _a.MlmMean, _a.MlmRstd, _a.MlmAct, p.MlmNormGamma, p.MlmNormBeta, R, H, c.LayerNormEpsilon);
         _d.MatmulForward(_a.Logits, _a.MlmNorm, p.MlmDecoder, p.MlmDecoderBias, R, H, c.VocabSize);
         _d.SoftmaxCrossEntropy(_a.MlmLosses, withGradients ? _a.Logits : null, _a.Logits, _a.MlmLabels, _a.MlmWeights, _mlmScale, R, c.VocabSize);
@@ -183,10 +194,11 @@ public sealed partial class BertModel
         int B = _batchSize, T = SeqLen, N = _rowCount, H = c.Hidden, F = c.FfnHidden, R = _mlmRowCount;
         var dX = _a.GradX;
 
-        // MLM head, from the dlogits the fused cross-entropy left in Logits.
+        // MLM head, from the dlogits the fused cross-entropy left in Logits. A tied decoder's weight gradient adds to the
+        // token embedding's (g.MlmDecoder is that view), which the embedding backward adds to at the end.
         _d.MatmulBackward(_a.GradMlmA, false, g.MlmDecoder, g.MlmDecoderBias, _a.Logits, _a.MlmNorm, p.MlmDecoder, R, H, c.VocabSize);
         _d.LayerNormBackward(_a.GradMlmB, g.MlmNormGamma, g.MlmNormBeta, _a.GradMlmA, _a.MlmAct, p.MlmNormGamma, _a.MlmMean, _a.MlmRstd, R, H);
-        _d.ActivationBackward(Activation.Relu, _a.GradMlmB, _a.GradMlmB, _a.MlmDense, _a.MlmAct, (long)R * H);
+        _d.ActivationBackward(c.MlmActivation, _a.GradMlmB, _a.GradMlmB, _a.MlmDense, _a.MlmAct, (long)R * H);
         _d.MatmulBackward(_a.GradMlmA, false, g.MlmDense, g.MlmDenseBias, _a.GradMlmB, _a.MlmInput, p.MlmDense, R, H, H);
         _d.Zero(dX.Slice(0, (long)N * H));
         _d.GatherBackward(dX, _a.GradMlmA, _a.MlmRows, 1, N, R, H);
@@ -222,6 +234,13 @@ public sealed partial class BertModel
             bucketReady?.Invoke(c.Layers - l);
         }
 
+        if (c.EmbeddingLayerNorm)
+        {
+            // X[0] = Dropout(LN(sum)): both backwards in place in dX (rows past N, the zero row among them, untouched).
+            _d.DropoutBackward(dX, dX, (long)N * H, _dropouts[^1]);
+            _d.LayerNormBackward(dX, g.EmbeddingNormGamma!.Value, g.EmbeddingNormBeta!.Value, dX, _a.EmbeddingSum!.Value,
+                p.EmbeddingNormGamma!.Value, _a.EmbeddingMean!.Value, _a.EmbeddingRstd!.Value, N, H);
+        }
         FloatView? dPositions = LossMode == LossMode.BookPyTorch ? null : g.PositionEmbedding;
         Unpack(_a.PaddedScratch, dX, H);
         _d.EmbeddingBackward(g.TokenEmbedding, g.SegmentEmbedding, dPositions, _a.PaddedScratch, _a.Tokens, _a.Segments, B, T, H);

@@ -22,6 +22,11 @@ public sealed class BertWeights
         TokenEmbedding = V("encoder.token_embedding.weight");
         SegmentEmbedding = V("encoder.segment_embedding.weight");
         PositionEmbedding = V("encoder.pos_embedding");
+        if (config.EmbeddingLayerNorm)
+        {
+            EmbeddingNormGamma = V("encoder.embedding_norm.weight");
+            EmbeddingNormBeta = V("encoder.embedding_norm.bias");
+        }
         Layers = [.. Enumerable.Range(0, config.Layers).Select(i =>
         {
             string b = $"encoder.blks.{i}.";
@@ -39,7 +44,8 @@ public sealed class BertWeights
         MlmDenseBias = V("mlm.mlp.0.bias");
         MlmNormGamma = V("mlm.mlp.2.weight");
         MlmNormBeta = V("mlm.mlp.2.bias");
-        MlmDecoder = V("mlm.mlp.3.weight");
+        // Tied, the decoder's weight (and, in the gradient buffer, its gradient) is the token embedding's.
+        MlmDecoder = config.TieDecoder ? TokenEmbedding : V("mlm.mlp.3.weight");
         MlmDecoderBias = V("mlm.mlp.3.bias");
         NspOutput = V("nsp.output.weight");
         NspOutputBias = V("nsp.output.bias");
@@ -49,6 +55,9 @@ public sealed class BertWeights
     public FloatView TokenEmbedding { get; }
     public FloatView SegmentEmbedding { get; }
     public FloatView PositionEmbedding { get; }
+    /// <summary>The embedding LayerNorm's [H] scale and shift; null without <see cref="BertConfig.EmbeddingLayerNorm"/>.</summary>
+    public FloatView? EmbeddingNormGamma { get; }
+    public FloatView? EmbeddingNormBeta { get; }
     public LayerWeights[] Layers { get; }
     public FloatView NspHidden { get; }
     public FloatView NspHiddenBias { get; }

@@ -23,8 +23,13 @@ public sealed class ParameterLayout
     {
         int V = c.VocabSize, H = c.Hidden, F = c.FfnHidden;
         Add("encoder.token_embedding.weight", V, H);
-        Add("encoder.segment_embedding.weight", 2, H);
+        Add("encoder.segment_embedding.weight", c.TypeVocabSize, H);
         Add("encoder.pos_embedding", 1, c.MaxPosition, H);
+        if (c.EmbeddingLayerNorm)
+        {
+            Add("encoder.embedding_norm.weight", H);
+            Add("encoder.embedding_norm.bias", H);
+        }
         for (int i = 0; i < c.Layers; i++)
         {
             string b = $"encoder.blks.{i}.";
@@ -47,7 +52,7 @@ public sealed class ParameterLayout
         Add("mlm.mlp.0.bias", H);
         Add("mlm.mlp.2.weight", H);
         Add("mlm.mlp.2.bias", H);
-        Add("mlm.mlp.3.weight", V, H);
+        if (!c.TieDecoder) Add("mlm.mlp.3.weight", V, H); // tied: the decoder reads encoder.token_embedding.weight
         Add("mlm.mlp.3.bias", V);
         Add("nsp.output.weight", 2, H);
         Add("nsp.output.bias", 2);
@@ -61,12 +66,14 @@ public sealed class ParameterLayout
     }
 
     /// <summary>Contiguous groups of parameters in the order backward finishes their gradients: the heads, the encoder
-    /// layers from the last to the first, the embeddings. Together they cover the buffer once.</summary>
+    /// layers from the last to the first, the embeddings. Together they cover the buffer once. A tied decoder adds to
+    /// the token embedding's gradient in the heads' backward; that gradient is finished only with the embeddings.</summary>
     public IReadOnlyList<GradientBucket> BackwardBuckets { get; }
 
     public long TotalCount { get; private set; }
     public IReadOnlyList<TensorSlot> Slots => _slots;
     public TensorSlot this[string name] => _byName[name];
+    public bool Contains(string name) => _byName.ContainsKey(name);
 
     private void Add(string name, params int[] shape)
     {

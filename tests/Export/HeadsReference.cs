@@ -1,4 +1,5 @@
 using BertNative.Model;
+using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Export;
 
@@ -7,20 +8,24 @@ public sealed class HeadsReference(BertConfig config, float[] parameters)
 {
     private readonly ParameterLayout _layout = new(config);
 
-    /// <summary>Linear -> ReLU -> LayerNorm -> Linear(V) on one row: its V logits.</summary>
+    /// <summary>Linear -> ReLU (or the config's MLM activation) -> LayerNorm -> Linear(V) on one row: its V logits.
+    /// A tied decoder's weight is the token table.</summary>
     public float[] Mlm(ReadOnlySpan<float> row)
     {
-        var dense = Linear(ToDouble(row), "mlm.mlp.0").Select(v => Math.Max(v, 0)).ToArray();
-        return ToFloat(Linear(LayerNorm(dense, "mlm.mlp.2"), "mlm.mlp.3"));
+        var dense = Linear(ToDouble(row), "mlm.mlp.0").Select(v => ReferenceOps.Activate(config.MlmActivation, v)).ToArray();
+        string decoder = config.TieDecoder ? "encoder.token_embedding.weight" : "mlm.mlp.3.weight";
+        return ToFloat(Linear(LayerNorm(dense, "mlm.mlp.2"), decoder, "mlm.mlp.3.bias"));
     }
 
     /// <summary>Linear -> tanh -> Linear(2) on the &lt;cls&gt; row: its 2 logits.</summary>
     public float[] Nsp(ReadOnlySpan<float> cls) => ToFloat(Linear(Linear(ToDouble(cls), "hidden.0").Select(Math.Tanh).ToArray(), "nsp.output"));
 
-    private double[] Linear(double[] x, string name)
+    private double[] Linear(double[] x, string name) => Linear(x, name + ".weight", name + ".bias");
+
+    private double[] Linear(double[] x, string weight, string bias)
     {
-        var w = Tensor(name + ".weight");
-        var b = Tensor(name + ".bias");
+        var w = Tensor(weight);
+        var b = Tensor(bias);
         var y = new double[b.Length];
         for (int o = 0; o < y.Length; o++)
         {

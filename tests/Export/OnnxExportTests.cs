@@ -28,10 +28,17 @@ public class OnnxExportTests
 
     [TestCase(Activation.Relu)]
     [TestCase(Activation.Gelu)]
-    public void TheBooksSentencesMatchEncode(Activation activation)
+    public void TheBooksSentencesMatchEncode(Activation activation) => AssertTheBooksSentencesMatchEncode(TinyBert.Config(activation, dropout: 0.2f));
+
+    /// <summary>Through the CLI, so config.json's Hugging Face fields reach the export.</summary>
+    [Test]
+    public void TheBooksSentencesMatchEncodeWithTheHuggingFaceArchitecture() =>
+        AssertTheBooksSentencesMatchEncode(HuggingFaceLargeEpsilon() with { Dropout = 0.2f });
+
+    private void AssertTheBooksSentencesMatchEncode(BertConfig config)
     {
-        var config = TinyBert.Config(activation, dropout: 0.2f);
         var weights = TinyBert.Init(config);
+        if (config.EmbeddingLayerNorm) weights = WithTrainedNorms(config, weights);
         string onnx = ExportThroughTheCli(config, weights);
         var vocabulary = TinyBert.Examples.Vocabulary;
         using var cpu = new CpuBackend();
@@ -46,12 +53,14 @@ public class OnnxExportTests
         }
     }
 
-    [TestCase(1u)]
-    [TestCase(2u)]
-    public void RandomPaddedBatchesMatchTheEncoderOnTheirRealTokens(uint seed)
+    [TestCase(1u, false)]
+    [TestCase(2u, false)]
+    [TestCase(3u, true)]
+    public void RandomPaddedBatchesMatchTheEncoderOnTheirRealTokens(uint seed, bool huggingFace)
     {
-        var config = TinyBert.Config(Activation.Gelu);
+        var config = huggingFace ? HuggingFaceLargeEpsilon() : TinyBert.Config(Activation.Gelu);
         var weights = TinyBert.Init(config, seed: 10 + seed);
+        if (huggingFace) weights = WithTrainedNorms(config, weights);
         string onnx = Export(config, weights, withHeads: false);
         var batch = RandomBatch(seed, size: 5);
         var expected = EncoderRows(config, weights, batch);
@@ -64,11 +73,17 @@ public class OnnxExportTests
         AssertClose(RealRows(hidden, batch, config.Hidden), expected, "real tokens of a padded batch");
     }
 
-    [Test]
-    public void TheHeadsMatchTheModelsMlmAndNspLayers()
+    public static IEnumerable<TestCaseData> HeadConfigs()
     {
-        var config = TinyBert.Config(Activation.Relu);
+        yield return new TestCaseData(TinyBert.Config(Activation.Relu)).SetName("TheHeadsMatchTheModelsMlmAndNspLayers(book)");
+        yield return new TestCaseData(HuggingFaceLargeEpsilon()).SetName("TheHeadsMatchTheModelsMlmAndNspLayers(Hugging Face)");
+    }
+
+    [TestCaseSource(nameof(HeadConfigs))]
+    public void TheHeadsMatchTheModelsMlmAndNspLayers(BertConfig config)
+    {
         var weights = TinyBert.Init(config, seed: 21);
+        if (config.EmbeddingLayerNorm) weights = WithTrainedNorms(config, weights);
         string onnx = Export(config, weights, withHeads: true);
         var batch = RandomBatch(3, size: 3);
         var encoded = EncoderRows(config, weights, batch);
@@ -85,10 +100,11 @@ public class OnnxExportTests
         AssertClose(mlm, expectedMlm, "mlm_logits");
     }
 
-    [Test]
-    public void EveryInitializerIsTheCheckpointTensorOfTheSameName()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void EveryInitializerIsTheCheckpointTensorOfTheSameName(bool huggingFace)
     {
-        var config = TinyBert.Config();
+        var config = huggingFace ? TinyBert.HuggingFaceConfig() : TinyBert.Config();
         var weights = TinyBert.Init(config);
         var model = BertOnnxExport.Build(config, weights, withHeads: true);
         var layout = new ParameterLayout(config);
@@ -109,11 +125,12 @@ public class OnnxExportTests
         });
     }
 
-    [Test]
-    public void DebiansOnnxCheckerAcceptsTheExport()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void DebiansOnnxCheckerAcceptsTheExport(bool huggingFace)
     {
         string python = OnnxPython();
-        var config = TinyBert.Config(Activation.Gelu);
+        var config = huggingFace ? TinyBert.HuggingFaceConfig() : TinyBert.Config(Activation.Gelu);
         string onnx = Export(config, TinyBert.Init(config), withHeads: true);
         var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-c", "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)", onnx })
@@ -142,6 +159,22 @@ public class OnnxExportTests
             Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Exactly(1).StartsWith("error:").And.Contains(message));
             Assert.That(Directory.GetFiles(_dir, "*.onnx*"), Is.Empty);
         });
+    }
+
+    /// <summary>The Hugging Face tiny config with an epsilon large enough (1e-2) that using another one shows in the output.</summary>
+    private static BertConfig HuggingFaceLargeEpsilon() => TinyBert.HuggingFaceConfig() with { LayerNormEpsilon = 1e-2f };
+
+    /// <summary>The weights with every LayerNorm's gain and shift moved off 1 and 0, so that a LayerNorm that reads the wrong
+    /// tensors (or is missing) shows in the output.</summary>
+    private static float[] WithTrainedNorms(BertConfig config, float[] weights)
+    {
+        var result = (float[])weights.Clone();
+        foreach (var slot in new ParameterLayout(config).Slots.Where(s => s.Name.Contains(".ln.") || s.Name.Contains("embedding_norm") || s.Name.StartsWith("mlm.mlp.2")))
+        {
+            bool gain = slot.Name.EndsWith(".weight", StringComparison.Ordinal);
+            for (int i = 0; i < slot.Count; i++) result[slot.Offset + i] = gain ? 1f + 0.3f * MathF.Sin(i + 1) : 0.2f * MathF.Cos(i + 1);
+        }
+        return result;
     }
 
     private string ExportThroughTheCli(BertConfig config, float[] weights)

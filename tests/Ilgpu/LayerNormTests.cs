@@ -14,7 +14,14 @@ public sealed class LayerNormTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
     private static readonly Shape[] Shapes = [new(1, 1), new(3, 7), new(2, 16), new(4, 37)];
 
     [Test]
-    public void ForwardMatchesReference([ValueSource(nameof(Shapes))] Shape shape, [Values("plain", "residual", "residual p0.2")] string mode)
+    public void ForwardMatchesReference([ValueSource(nameof(Shapes))] Shape shape, [Values("plain", "residual", "residual p0.2")] string mode) =>
+        Forward(shape, mode, Epsilon);
+
+    /// <summary>Hugging Face's epsilon, used by every LayerNorm of its models, the embeddings' among them.</summary>
+    [Test]
+    public void ForwardWithHuggingFacesEpsilonMatchesReference([Values("plain", "residual")] string mode) => Forward(new(4, 37), mode, 1e-12f);
+
+    private void Forward(Shape shape, string mode, float epsilon)
     {
         var (N, C) = shape;
         bool residual = mode != "plain";
@@ -28,15 +35,15 @@ public sealed class LayerNormTests(IlgpuDeviceKind kind) : IlgpuOpTest(kind)
         var rstdView = o.Poisoned(N);
         if (residual)
         {
-            ReferenceOps.ResidualLayerNormForward(output, sum, mean, rstd, a, b, gamma, beta, N, C, Epsilon, dropout);
+            ReferenceOps.ResidualLayerNormForward(output, sum, mean, rstd, a, b, gamma, beta, N, C, epsilon, dropout);
             Backend.ResidualLayerNormForward(outputView, sumView, meanView, rstdView, o.Upload(a), o.Upload(b),
-                o.Upload(gamma), o.Upload(beta), N, C, Epsilon, dropout);
+                o.Upload(gamma), o.Upload(beta), N, C, epsilon, dropout);
             o.Check("residual", sum, sumView);
         }
         else
         {
-            ReferenceOps.LayerNormForward(output, mean, rstd, a, gamma, beta, N, C, Epsilon);
-            Backend.LayerNormForward(outputView, meanView, rstdView, o.Upload(a), o.Upload(gamma), o.Upload(beta), N, C, Epsilon);
+            ReferenceOps.LayerNormForward(output, mean, rstd, a, gamma, beta, N, C, epsilon);
+            Backend.LayerNormForward(outputView, meanView, rstdView, o.Upload(a), o.Upload(gamma), o.Upload(beta), N, C, epsilon);
         }
         o.Check("output", output, outputView);
         o.Check("mean", mean, meanView);

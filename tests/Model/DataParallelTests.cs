@@ -53,6 +53,29 @@ public class DataParallelTests
         });
     }
 
+    /// <summary>Hugging Face's architecture: the tied decoder adds to the token table's gradient in the heads' backward,
+    /// long before the embeddings' bucket is reduced; the embedding dropout's mask must be the global one too.</summary>
+    [TestCase(2, 1, true), TestCase(3, 1, false), TestCase(1, 3, true), TestCase(2, 2, true)]
+    public void AHuggingFaceStepEqualsOneDeviceOnTheWholeBatch(int replicas, int accumulate, bool overlap)
+    {
+        var config = TinyBert.HuggingFaceConfig(dropout: 0.2f);
+        var init = TinyBert.Init(config);
+        var batch = GlobalBatch(book: false);
+        var (mlm, nsp, grads) = OneDevice(config, init, batch, LossMode.Intended);
+
+        using var group = new CpuReplicas(replicas, config, init, batch, accumulate, LossMode.Intended, overlap);
+        var (dpMlm, dpNsp) = group.Runner.Step(batch, t: 1, seed: 5, update: _ => { });
+        Assert.Multiple(() =>
+        {
+            Assert.That(float.IsFinite(mlm) && float.IsFinite(nsp), $"one device's losses {mlm}, {nsp}");
+            Assert.That(dpMlm, Is.EqualTo(mlm).Within(Tolerance * Math.Abs(mlm)), "MLM loss");
+            Assert.That(dpNsp, Is.EqualTo(nsp).Within(Tolerance * Math.Abs(nsp)), "NSP loss");
+            AssertTensorsClose(group.Models[0].Layout, group.Models[0].DownloadGradients(), grads, Tolerance, "gradient");
+            for (int r = 1; r < replicas; r++)
+                Assert.That(group.Models[r].DownloadGradients(), Is.EqualTo(group.Models[0].DownloadGradients()).AsCollection, $"replica {r}");
+        });
+    }
+
     [TestCase(2, LossMode.Intended), TestCase(3, LossMode.BookPyTorch)]
     public void FiveAdamStepsStayWithTheOneDeviceRun(int replicas, LossMode mode)
     {

@@ -19,11 +19,19 @@ public class PyTorchParityTests
     [TestCase(Activation.Relu, LossMode.Intended)]
     [TestCase(Activation.Gelu, LossMode.Intended)]
     [TestCase(Activation.Relu, LossMode.BookPyTorch)]
-    public void LossesAndEveryGradientMatchPyTorch(Activation activation, LossMode mode)
+    public void LossesAndEveryGradientMatchPyTorch(Activation activation, LossMode mode) => AssertMatchesPyTorch(TinyBert.Config(activation), mode);
+
+    /// <summary>Hugging Face's architecture: embedding LayerNorm, GELU MLM transform, tied decoder, eps 1e-12, and a
+    /// third segment row (a table larger than the two segments used).</summary>
+    [TestCase(LossMode.Intended)]
+    [TestCase(LossMode.BookPyTorch)]
+    public void TheHuggingFaceArchitectureMatchesPyTorch(LossMode mode) =>
+        AssertMatchesPyTorch(TinyBert.HuggingFaceConfig() with { TypeVocabSize = 3 }, mode);
+
+    private static void AssertMatchesPyTorch(BertConfig config, LossMode mode)
     {
         string python = PyTorch.Interpreter;
         Assert.That(python, Is.Not.Empty);
-        var config = TinyBert.Config(activation);
         var init = TinyBert.Init(config);
         var batch = TinyBert.FirstBatch();
         string dir = Directory.CreateTempSubdirectory("bn-parity-").FullName;

@@ -22,6 +22,12 @@ public static class TinyBert
         MaxPosition = 40, Dropout = dropout, FfnActivation = activation,
     };
 
+    /// <summary><see cref="Config"/>'s shape with Hugging Face's architecture (embedding LayerNorm, GELU MLM transform,
+    /// tied decoder, eps 1e-12).</summary>
+    public static BertConfig HuggingFaceConfig(float dropout = 0f, int vocabSize = 0) =>
+        BertConfig.HuggingFace(vocabSize > 0 ? vocabSize : Examples.Vocabulary.Count, hidden: 32, ffnHidden: 64, heads: 2, layers: 2,
+            maxPosition: 40, dropout: dropout);
+
     private static readonly Lazy<PretrainingExamples> SyntheticExamples = new(() =>
     {
         // Twenty words, each common enough for the vocabulary: a corpus small enough for ILGPU's simulated GPU.
@@ -39,6 +45,10 @@ public static class TinyBert
         VocabSize = Synthetic.Vocabulary.Count, Hidden = 8, FfnHidden = 16, Heads = 2, Layers = 1,
         MaxPosition = 16, Dropout = dropout, FfnActivation = Activation.Gelu,
     };
+
+    /// <summary><see cref="SyntheticConfig"/>'s shape with Hugging Face's architecture.</summary>
+    public static BertConfig SyntheticHuggingFaceConfig(float dropout) =>
+        BertConfig.HuggingFace(Synthetic.Vocabulary.Count, hidden: 8, ffnHidden: 16, heads: 2, layers: 1, maxPosition: 16, dropout: dropout);
 
     public static float[] Init(BertConfig config, ulong seed = 3) => Initialization.Initialize(new ParameterLayout(config), new SeededRandom(seed));
 

@@ -32,6 +32,8 @@ public static partial class ParityCases
         yield return new("MatmulBackward accumulate N37 I19 O45", o => MatmulBackward(o, 37, 19, 45, Input.Accumulate, bias: false));
         yield return new("MatmulBackward no dinput N37 I19 O45", o => MatmulBackward(o, 37, 19, 45, Input.None, bias: true));
         yield return new("LayerNormBackward N700 C128", o => LayerNormBackward(o, 700, 128));
+        // Hugging Face's epsilon (the embedding LayerNorm and every other one of its models).
+        yield return new("LayerNormForward eps 1e-12 N37 C48", o => LayerNormForward(o, 37, 48, residual: false, epsilon: 1e-12f));
     }
 
     private enum Input { Write, Accumulate, None }
@@ -111,7 +113,7 @@ public static partial class ParityCases
 
     private const float Epsilon = 1e-5f;
 
-    private static void LayerNormForward(OpSession o, int N, int C, bool residual, float dropoutRate = 0f)
+    private static void LayerNormForward(OpSession o, int N, int C, bool residual, float dropoutRate = 0f, float epsilon = Epsilon)
     {
         var dropout = Dropout.For(dropoutRate, seed: 5, step: 3, site: 1);
         double[] a = o.Floats(N * C, 3), b = o.Floats(N * C), gamma = o.Floats(C), beta = o.Floats(C);
@@ -119,17 +121,17 @@ public static partial class ParityCases
         FloatView output = o.Poisoned(N * C), meanView = o.Poisoned(N), rstdView = o.Poisoned(N);
         if (residual)
         {
-            ReferenceOps.ResidualLayerNormForward(expected, sum, mean, rstd, a, b, gamma, beta, N, C, Epsilon, dropout);
+            ReferenceOps.ResidualLayerNormForward(expected, sum, mean, rstd, a, b, gamma, beta, N, C, epsilon, dropout);
             var sumView = o.Poisoned(N * C);
             var bView = o.Upload(b);
-            o.Backend.ResidualLayerNormForward(output, sumView, meanView, rstdView, o.Upload(a), bView, o.Upload(gamma), o.Upload(beta), N, C, Epsilon, dropout);
+            o.Backend.ResidualLayerNormForward(output, sumView, meanView, rstdView, o.Upload(a), bView, o.Upload(gamma), o.Upload(beta), N, C, epsilon, dropout);
             o.Check("residual", sum, sumView);
             o.Check("b (unchanged)", b, bView);
         }
         else
         {
-            ReferenceOps.LayerNormForward(expected, mean, rstd, a, gamma, beta, N, C, Epsilon);
-            o.Backend.LayerNormForward(output, meanView, rstdView, o.Upload(a), o.Upload(gamma), o.Upload(beta), N, C, Epsilon);
+            ReferenceOps.LayerNormForward(expected, mean, rstd, a, gamma, beta, N, C, epsilon);
+            o.Backend.LayerNormForward(output, meanView, rstdView, o.Upload(a), o.Upload(gamma), o.Upload(beta), N, C, epsilon);
         }
         o.Check("output", expected, output);
         o.Check("mean", mean, meanView);

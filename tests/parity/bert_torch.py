@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""PyTorch reference of BertNative's BERT (bert-spec.md sections 2 and 3).
+"""PyTorch reference of BertNative's BERT (bert-spec.md sections 2 and 3), with the optional
+Hugging Face architecture of config.json (embedding_layer_norm, mlm_activation, tie_decoder,
+type_vocab_size; docs/checkpoint-format.md).
 
 Parameter names are the checkpoint's (docs/checkpoint-format.md), so a BertNative
 model.safetensors loads with load_state_dict. Subcommands:
@@ -93,26 +95,47 @@ class BertEncoder(nn.Module):
         hidden = cfg["hidden"]
         self.book_pytorch = book_pytorch
         self.token_embedding = nn.Embedding(cfg["vocab_size"], hidden)  # N(0, 1)
-        self.segment_embedding = nn.Embedding(2, hidden)
+        self.segment_embedding = nn.Embedding(cfg.get("type_vocab_size", 2), hidden)
         self.pos_embedding = nn.Parameter(torch.randn(1, cfg["max_position"], hidden))
+        if cfg.get("embedding_layer_norm", False):  # Hugging Face's: LayerNorm, then dropout
+            self.embedding_norm = nn.LayerNorm(hidden, eps=cfg["layernorm_eps"])
+            self.embedding_dropout = nn.Dropout(cfg["dropout"])
         self.blks = nn.ModuleList(EncoderBlock(cfg) for _ in range(cfg["layers"]))
 
     def forward(self, tokens, segments, valid_lens):
         steps = tokens.shape[1]
         pos = self.pos_embedding.detach() if self.book_pytorch else self.pos_embedding
         x = self.token_embedding(tokens) + self.segment_embedding(segments) + pos[:, :steps, :]
+        if hasattr(self, "embedding_norm"):
+            x = self.embedding_dropout(self.embedding_norm(x))
         for blk in self.blks:
             x = blk(x, valid_lens)
         return x
 
 
+class TiedDecoder(nn.Module):
+    """Linear(H, V) whose weight is the token embedding table (Hugging Face's tie); only the bias is its own."""
+
+    def __init__(self, embedding):
+        super().__init__()
+        self.bias = nn.Parameter(torch.empty(embedding.num_embeddings))
+        bound = 1 / math.sqrt(embedding.embedding_dim)
+        nn.init.uniform_(self.bias, -bound, bound)
+        self.table = lambda: embedding.weight  # not a submodule: the table is named once, in the encoder
+
+    def forward(self, x):
+        return F.linear(x, self.table(), self.bias)
+
+
 class MaskLM(nn.Module):
-    def __init__(self, cfg):
+    def __init__(self, cfg, token_embedding):
         super().__init__()
         hidden = cfg["hidden"]
-        self.mlp = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(),
-                                 nn.LayerNorm(hidden, eps=cfg["layernorm_eps"]),
-                                 nn.Linear(hidden, cfg["vocab_size"]))
+        activation = {"relu": nn.ReLU(), "gelu": nn.GELU()}[cfg.get("mlm_activation", "relu")]
+        decoder = (TiedDecoder(token_embedding) if cfg.get("tie_decoder", False)
+                   else nn.Linear(hidden, cfg["vocab_size"]))
+        self.mlp = nn.Sequential(nn.Linear(hidden, hidden), activation,
+                                 nn.LayerNorm(hidden, eps=cfg["layernorm_eps"]), decoder)
 
     def forward(self, x, pred_positions):
         rows = torch.arange(x.shape[0], device=x.device)[:, None]
@@ -135,7 +158,7 @@ class BertModel(nn.Module):
         super().__init__()
         self.encoder = BertEncoder(cfg, book_pytorch)
         self.hidden = nn.Sequential(nn.Linear(cfg["hidden"], cfg["hidden"]), nn.Tanh())
-        self.mlm = MaskLM(cfg)
+        self.mlm = MaskLM(cfg, self.encoder.token_embedding)
         self.nsp = NextSentencePred(cfg["hidden"])
 
     def forward(self, tokens, segments, valid_lens, pred_positions):

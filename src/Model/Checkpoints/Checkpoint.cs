@@ -79,16 +79,20 @@ public static class Checkpoint
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>config.json: the fields a PyTorch script needs to rebuild the model.</summary>
+    /// <summary>config.json: the fields a PyTorch script needs to rebuild the model. The Hugging Face options default to
+    /// the book's architecture, so a config.json written before them loads as it did.</summary>
     private sealed record ConfigJson(int VocabSize, int Hidden, int FfnHidden, int Heads, int Layers, int MaxPosition,
-        float Dropout, Activation Activation, float LayernormEps)
+        float Dropout, Activation Activation, float LayernormEps, bool EmbeddingLayerNorm = false,
+        Activation MlmActivation = Activation.Relu, bool TieDecoder = false, int TypeVocabSize = 2)
     {
-        public static ConfigJson From(BertConfig c) => new(c.VocabSize, c.Hidden, c.FfnHidden, c.Heads, c.Layers, c.MaxPosition, c.Dropout, c.FfnActivation, c.LayerNormEpsilon);
+        public static ConfigJson From(BertConfig c) => new(c.VocabSize, c.Hidden, c.FfnHidden, c.Heads, c.Layers, c.MaxPosition, c.Dropout,
+            c.FfnActivation, c.LayerNormEpsilon, c.EmbeddingLayerNorm, c.MlmActivation, c.TieDecoder, c.TypeVocabSize);
 
         public BertConfig ToConfig() => new()
         {
             VocabSize = VocabSize, Hidden = Hidden, FfnHidden = FfnHidden, Heads = Heads, Layers = Layers,
             MaxPosition = MaxPosition, Dropout = Dropout, FfnActivation = Activation, LayerNormEpsilon = LayernormEps,
+            EmbeddingLayerNorm = EmbeddingLayerNorm, MlmActivation = MlmActivation, TieDecoder = TieDecoder, TypeVocabSize = TypeVocabSize,
         };
     }
 }

@@ -77,7 +77,7 @@ public static class BertOnnxExport
 
         public OnnxGraph Graph { get; } = new("bert_encoder");
 
-        /// <summary>token + segment + position embeddings (no LayerNorm, spec §2): [batch, sequence, H].</summary>
+        /// <summary>token + segment + position embeddings, then LayerNorm when the config has Hugging Face's (the book has none, spec §2): [batch, sequence, H].</summary>
         public string Embeddings(string ids, string segments)
         {
             var g = Graph;
@@ -85,7 +85,8 @@ public static class BertOnnxExport
             string positions = g.Op("Slice", [Weight("encoder.pos_embedding"), Const("zero", 0), sequence, Const("one", 1)]);
             string tokens = g.Op("Gather", [Weight("encoder.token_embedding.weight"), ids]);
             string segs = g.Op("Gather", [Weight("encoder.segment_embedding.weight"), segments]);
-            return g.Op("Add", [g.Op("Add", [tokens, segs]), positions]);
+            string sum = g.Op("Add", [g.Op("Add", [tokens, segs]), positions]);
+            return config.EmbeddingLayerNorm ? LayerNorm(sum, "encoder.embedding_norm") : sum;
         }
 
         /// <summary>attention_mask [batch, sequence] as a boolean [batch, 1, 1, sequence] over the keys.</summary>
@@ -115,9 +116,14 @@ public static class BertOnnxExport
             return g.Op("Reshape", [merged, Const("shape_merge_heads", 0, 0, config.Hidden)]);
         }
 
-        /// <summary>MLM head on every position: Linear -> ReLU -> LayerNorm -> Linear(V): [batch, sequence, V].</summary>
-        public string MlmHead(string x) =>
-            Linear(LayerNorm(Activation(Linear(x, "mlm.mlp.0"), BertNative.Contract.Activation.Relu), "mlm.mlp.2"), "mlm.mlp.3");
+        /// <summary>MLM head on every position: Linear -> activation (ReLU in the book) -> LayerNorm -> Linear(V), whose weight is
+        /// the token embedding when the decoder is tied: [batch, sequence, V].</summary>
+        public string MlmHead(string x)
+        {
+            string transformed = LayerNorm(Activation(Linear(x, "mlm.mlp.0"), config.MlmActivation), "mlm.mlp.2");
+            string decoderWeight = config.TieDecoder ? "encoder.token_embedding.weight" : "mlm.mlp.3.weight";
+            return Graph.Op("Add", [Graph.Op("MatMul", [transformed, Graph.Op("Transpose", [Weight(decoderWeight)])]), Weight("mlm.mlp.3.bias")]);
+        }
 
         /// <summary>NSP head on the &lt;cls&gt; row: Linear -> tanh -> Linear(2): [batch, 2].</summary>
         public string NspHead(string x)

@@ -17,6 +17,11 @@ public static class ModelOptions
         OptionSpec.Value("max-position", "N", null, "rows of the positional table (default: the preset's: 1000 book, 512 base/large)"),
         OptionSpec.Value("activation", "relu|gelu", null, "FFN activation (default: relu for book, gelu for base/large)"),
         OptionSpec.Value("dropout", "P", null, "dropout probability (default: 0.2 book, 0.1 base/large)"),
+        // Hugging Face's BERT architecture; the four together with --activation gelu make BertForPreTraining's.
+        OptionSpec.Flag("embedding-norm", "LayerNorm, then dropout, after the embedding sum, as Hugging Face's BERT (default: off, as the book)"),
+        OptionSpec.Flag("tie-decoder", "the MLM decoder uses the token embedding table as its weight, as Hugging Face's BERT (default: its own weight)"),
+        OptionSpec.Value("mlm-activation", "relu|gelu", null, "activation of the MLM head's transform (default: relu, as the book; Hugging Face's BERT: gelu)"),
+        OptionSpec.Value("layer-norm-eps", "X", null, "epsilon of every LayerNorm (default: 1e-5; Hugging Face's BERT: 1e-12)"),
     ];
 
     public static BertConfig Read(ParsedOptions o, int vocabSize, int maxLen)
@@ -30,10 +35,28 @@ public static class ModelOptions
             Layers = o.OptionalInt("layers", 1, 1024) ?? c.Layers,
             MaxPosition = o.OptionalInt("max-position", 1, 1 << 16) ?? c.MaxPosition,
             Dropout = o.OptionalFloat("dropout", 0f, 0.99f) ?? c.Dropout,
-            FfnActivation = o.String("activation") is { } a ? (o.Choice("activation", "relu", "gelu") == "gelu" ? Activation.Gelu : Activation.Relu) : c.FfnActivation,
+            FfnActivation = ReadActivation(o, "activation") ?? c.FfnActivation,
+            EmbeddingLayerNorm = o.Flag("embedding-norm") || c.EmbeddingLayerNorm,
+            TieDecoder = o.Flag("tie-decoder") || c.TieDecoder,
+            MlmActivation = ReadActivation(o, "mlm-activation") ?? c.MlmActivation,
+            LayerNormEpsilon = o.OptionalFloat("layer-norm-eps", 1e-30f, 1f) ?? c.LayerNormEpsilon,
         };
         try { c.Validate(maxLen); }
         catch (BertNativeException e) when (e is not CliException) { throw new CliException(e.Message); } // a bad option: exit 2
         return c;
     }
+
+    /// <summary>The options that differ from the book's architecture, for the data line: "" when none does.</summary>
+    public static string Variations(BertConfig c)
+    {
+        var parts = new List<string>();
+        if (c.EmbeddingLayerNorm) parts.Add("embedding LayerNorm");
+        if (c.TieDecoder) parts.Add("tied decoder");
+        if (c.MlmActivation != Activation.Relu) parts.Add($"{c.MlmActivation.ToString().ToLowerInvariant()} MLM transform");
+        if (c.LayerNormEpsilon != 1e-5f) parts.Add($"LayerNorm eps {c.LayerNormEpsilon:G3}");
+        return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);
+    }
+
+    private static Activation? ReadActivation(ParsedOptions o, string name) =>
+        o.String(name) is null ? null : o.Choice(name, "relu", "gelu") == "gelu" ? Activation.Gelu : Activation.Relu;
 }

@@ -78,7 +78,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         int capacity = StepRunner.ReplicaCapacity(stepBatch, replicas.WorldSize, replicas.AccumulateSteps);
         string memoryLine = ModelMemory.Check(backend, config, capacity, maxLen, sharing: backend.Name == "cpu" ? replicas.Backends.Count : 1);
         stderr.WriteLine($"data: {dataset.Statistics.Examples:N0} examples from {source} in {dataset.Statistics.BuildSeconds:F2} s; " +
-                         $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads); seed {seed}; {memoryLine}");
+                         $"model: {layout.TotalCount:N0} parameters ({config.Layers} layers, {config.Hidden} hidden, {config.Heads} heads{ModelOptions.Variations(config)}); seed {seed}; {memoryLine}");
 
         var settings = new PretrainSettings(steps, stepBatch, optimizer, seed, mode);
         var runner = replicas.CreateRunner(config, stepBatch, maxLen, Initialization.Initialize(layout, new SeededRandom(seed ^ SeedStreams.Init)), mode);
