@@ -298,11 +298,4 @@ public sealed partial class BertModel
         _d.Download(Parameters.All, values);
         return values;
     }
-
-    public float[] DownloadGradients()
-    {
-        var values = new float[Layout.TotalCount];
-        _d.Download(Gradients.All, values);
-        return values;
-    }
 }
