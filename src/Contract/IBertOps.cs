@@ -18,14 +18,16 @@ public interface IBertOps
 {
     // ---- Embeddings: token + segment + position, summed ----
 
-    /// <summary>output[b,t,:] = tokenTable[tokens[b,t]] + segmentTable[segments[b,t]] + positionTable[t].</summary>
-    /// <param name="output">[B,T,H]</param><param name="tokens">[B,T]</param><param name="segments">[B,T]</param>
-    /// <param name="tokenTable">[V,H]</param><param name="segmentTable">[2,H]</param><param name="positionTable">[>=T,H]</param>
+    /// <summary>output[b,t,:] = tokenTable[tokens[b,t]] + segmentTable[segments[b,t]] + positionTable[t]. The segment table
+    /// may have more than two rows (a Hugging Face type vocabulary): segments index any of them.</summary>
+    /// <param name="output">[B,T,H]</param><param name="tokens">[B,T]</param><param name="segments">[B,T], each in [0,S)</param>
+    /// <param name="tokenTable">[V,H]</param><param name="segmentTable">[S>=2,H]</param><param name="positionTable">[>=T,H]</param>
     void EmbeddingForward(FloatView output, IntView tokens, IntView segments,
         FloatView tokenTable, FloatView segmentTable, FloatView positionTable, int B, int T, int H);
 
     /// <summary>Scatter-adds doutput into the tables' gradients (+=). A null position gradient means the
-    /// positional table is frozen (the book's PyTorch defect).</summary>
+    /// positional table is frozen (the book's PyTorch defect). Segments are 0 or 1 here (pretraining's two sentences):
+    /// only the first two rows of a larger segment table get gradients.</summary>
     /// <param name="dTokenTable">[V,H] +=</param><param name="dSegmentTable">[2,H] +=</param><param name="dPositionTable">[>=T,H] += or null</param>
     /// <param name="doutput">[B,T,H]</param>
     void EmbeddingBackward(FloatView dTokenTable, FloatView dSegmentTable, FloatView? dPositionTable,

@@ -11,15 +11,15 @@ public sealed unsafe partial class CpuBackend
     {
         float* o = Ptr(output, (long)B * T * H);
         int* tok = Ptr(tokens, (long)B * T), seg = Ptr(segments, (long)B * T);
-        long vocabulary = tokenTable.Count / H;
-        float* tokTab = Ptr(tokenTable, vocabulary * H), segTab = Ptr(segmentTable, 2L * H), posTab = Ptr(positionTable, (long)T * H);
+        long vocabulary = tokenTable.Count / H, segmentRows = segmentTable.Count / H;
+        float* tokTab = Ptr(tokenTable, vocabulary * H), segTab = Ptr(segmentTable, segmentRows * H), posTab = Ptr(positionTable, (long)T * H);
         _parallel.ForChunks((long)B * T, 64, (_, start, end) =>
         {
             for (long row = start; row < end; row++)
             {
                 int token = tok[row], segment = seg[row];
                 CheckIndex(token, vocabulary, "token");
-                CheckIndex(segment, 2, "segment");
+                CheckIndex(segment, segmentRows, "segment");
                 var dst = new Span<float>(o + row * H, H);
                 Simd.Add(new ReadOnlySpan<float>(tokTab + (long)token * H, H), new ReadOnlySpan<float>(segTab + (long)segment * H, H), dst);
                 Simd.Add(dst, new ReadOnlySpan<float>(posTab + row % T * H, H), dst);

@@ -10,6 +10,7 @@ public static partial class ParityCases
         // Few tokens for many slots: repeated rows exercise the scatter-adds.
         var small = new LayerShape(2, 5, 3, 1, [5, 2]);
         yield return new($"EmbeddingForward V4 {small}", ShapeSet.Small, o => EmbeddingForward(o, small, 4));
+        yield return new($"EmbeddingForward 3 segment rows V4 {small}", ShapeSet.Small, o => EmbeddingForward(o, small, 4, segmentRows: 3));
         yield return new($"EmbeddingBackward V2 {small}", ShapeSet.Small, o => EmbeddingBackward(o, small, 2, trainPositions: true));
         yield return new($"EmbeddingBackward frozen positions V2 {small}", ShapeSet.Small, o => EmbeddingBackward(o, small, 2, trainPositions: false));
         foreach (int P in new[] { 1, 4 })
@@ -25,6 +26,7 @@ public static partial class ParityCases
             yield return new($"GatherForward {s}", ShapeSet.Medium, o => Gather(o, s.B, s.T, 5, s.H, backward: false));
             yield return new($"GatherBackward repeated positions {s}", ShapeSet.Medium, o => Gather(o, s.B, s.T, 5, s.H, backward: true));
         }
+        yield return new("EmbeddingForward 3 segment rows", ShapeSet.Medium, o => EmbeddingForward(o, LayerShape.Medium[1], 11, segmentRows: 3));
         // The book's batch and BERT-base's width; more prediction slots than rows, so positions repeat.
         var book = new LayerShape(4, 64, 128, 2, [64, 1, 30, 64]);
         var bertBase = new LayerShape(3, 37, 768, 12, [37, 1, 20]);
@@ -39,11 +41,13 @@ public static partial class ParityCases
         }
     }
 
-    private static void EmbeddingForward(OpSession o, LayerShape s, int V)
+    /// <summary>Two segment rows (the book's), or more (a Hugging Face type vocabulary larger than two).</summary>
+    private static void EmbeddingForward(OpSession o, LayerShape s, int V, int segmentRows = 2)
     {
         int rows = s.T + 3;
-        int[] tokens = o.Ints(s.N, V), segments = o.Ints(s.N, 2);
-        double[] tok = o.Floats(V * s.H), seg = o.Floats(2 * s.H), pos = o.Floats(rows * s.H), expected = new double[s.N * s.H];
+        int[] tokens = o.Ints(s.N, V), segments = o.Ints(s.N, segmentRows);
+        segments[^1] = segmentRows - 1; // the last row is read at least once
+        double[] tok = o.Floats(V * s.H), seg = o.Floats(segmentRows * s.H), pos = o.Floats(rows * s.H), expected = new double[s.N * s.H];
         ReferenceOps.EmbeddingForward(expected, tokens, segments, tok, seg, pos, s.B, s.T, s.H);
         var output = o.Poisoned(s.N * s.H);
         o.Backend.EmbeddingForward(output, o.Upload(tokens), o.Upload(segments), o.Upload(tok), o.Upload(seg), o.Upload(pos), s.B, s.T, s.H);
