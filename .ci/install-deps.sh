@@ -7,6 +7,9 @@ need=()
 ldconfig -p | grep -q "libopenblas.so.0" || need+=(libopenblas0-pthread)
 # Open MPI: the multi-process data-parallel tests run mpirun -np 2 on loopback.
 command -v mpirun >/dev/null 2>&1 && ldconfig -p | grep -q "libmpi.so.40" || need+=(openmpi-bin libopenmpi-dev)
+# Boost.Context: the fibers of the CPU simulation of the CUDA kernels (native/sim, libbertnative_kernels_sim.so).
+[ -f /usr/include/boost/context/fiber.hpp ] || need+=(libboost-context-dev)
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq

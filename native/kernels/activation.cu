@@ -52,9 +52,9 @@ void activation_forward(int kind, float* output, const float* input, int64_t n, 
     if (n == 0) return;
     unsigned int blocks = blocks_for(n, 256);
     switch (kind) {
-        case kRelu: activation_forward_kernel<kRelu><<<blocks, 256, 0, stream>>>(output, input, n); break;
-        case kGelu: activation_forward_kernel<kGelu><<<blocks, 256, 0, stream>>>(output, input, n); break;
-        case kTanh: activation_forward_kernel<kTanh><<<blocks, 256, 0, stream>>>(output, input, n); break;
+        case kRelu: BN_LAUNCH(activation_forward_kernel<kRelu>, blocks, 256, 0, stream, output, input, n); break;
+        case kGelu: BN_LAUNCH(activation_forward_kernel<kGelu>, blocks, 256, 0, stream, output, input, n); break;
+        case kTanh: BN_LAUNCH(activation_forward_kernel<kTanh>, blocks, 256, 0, stream, output, input, n); break;
         default: require(false, "activation kind");
     }
 }
@@ -64,9 +64,9 @@ void activation_backward(int kind, float* dinput, const float* doutput, const fl
     if (n == 0) return;
     unsigned int blocks = blocks_for(n, 256);
     switch (kind) {
-        case kRelu: activation_backward_kernel<kRelu><<<blocks, 256, 0, stream>>>(dinput, doutput, input, output, n); break;
-        case kGelu: activation_backward_kernel<kGelu><<<blocks, 256, 0, stream>>>(dinput, doutput, input, output, n); break;
-        case kTanh: activation_backward_kernel<kTanh><<<blocks, 256, 0, stream>>>(dinput, doutput, input, output, n); break;
+        case kRelu: BN_LAUNCH(activation_backward_kernel<kRelu>, blocks, 256, 0, stream, dinput, doutput, input, output, n); break;
+        case kGelu: BN_LAUNCH(activation_backward_kernel<kGelu>, blocks, 256, 0, stream, dinput, doutput, input, output, n); break;
+        case kTanh: BN_LAUNCH(activation_backward_kernel<kTanh>, blocks, 256, 0, stream, dinput, doutput, input, output, n); break;
         default: require(false, "activation kind");
     }
 }

@@ -31,8 +31,8 @@ void adam_step(float* parameters, const float* gradients, float* m, float* v, in
     if (n == 0) return;
     auto correction1 = static_cast<float>(1.0 - std::pow(static_cast<double>(beta1), t));
     auto correction2 = static_cast<float>(1.0 - std::pow(static_cast<double>(beta2), t));
-    adam_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(parameters, gradients, m, v, n, learning_rate, beta1, beta2, epsilon,
-                                                        weight_decay, gradient_scale, correction1, correction2);
+    BN_LAUNCH(adam_kernel, blocks_for(n, 256), 256, 0, stream, parameters, gradients, m, v, n, learning_rate, beta1, beta2, epsilon,
+              weight_decay, gradient_scale, correction1, correction2);
 }
 
 }  // namespace bn

@@ -138,16 +138,16 @@ void attention_forward(bn_context* context, float* output, float* probs, const f
     float* v = k + bth;
     float* out_heads = v + bth;
     float* dropped = mask.active ? out_heads + bth : nullptr;
-    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, valid_lens, B, T, heads, d, 3);
+    BN_LAUNCH(to_heads_kernel, blocks_for(3 * bth, 256), 256, 0, stream, q, qkv, valid_lens, B, T, heads, d, 3);
 
     // scores = Q K^T, unscaled: the softmax kernel scales and masks.
     gemm(context, pair_gemm(pairs, false, true, T, T, d, q, d, td, k, d, td, probs, T, tt), stream);
     float scale = 1.0f / sqrtf(static_cast<float>(d));
-    masked_softmax_kernel<<<warp_blocks(rows), 256, 0, stream>>>(probs, dropped, valid_lens, rows, heads, T, scale, mask);
+    BN_LAUNCH(masked_softmax_kernel, warp_blocks(rows), 256, 0, stream, probs, dropped, valid_lens, rows, heads, T, scale, mask);
 
     // output = dropout(probs) V, then heads merged back into [B, T, H].
     gemm(context, pair_gemm(pairs, false, false, T, d, T, dropped ? dropped : probs, T, tt, v, d, td, out_heads, d, td), stream);
-    from_heads_kernel<<<blocks_for(bth, 256), 256, 0, stream>>>(output, out_heads, B, T, heads, d, 1);
+    BN_LAUNCH(from_heads_kernel, blocks_for(bth, 256), 256, 0, stream, output, out_heads, B, T, heads, d, 1);
 }
 
 void attention_backward(bn_context* context, float* dqkv, const float* doutput, const float* qkv, const float* probs,
@@ -165,13 +165,13 @@ void attention_backward(bn_context* context, float* dqkv, const float* doutput, 
     float* dv = dk + bth;
     float* dout = dv + bth;
     float* work = dout + bth;
-    to_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(q, qkv, valid_lens, B, T, heads, d, 3);
-    to_heads_kernel<<<blocks_for(bth, 256), 256, 0, stream>>>(dout, doutput, valid_lens, B, T, heads, d, 1);
+    BN_LAUNCH(to_heads_kernel, blocks_for(3 * bth, 256), 256, 0, stream, q, qkv, valid_lens, B, T, heads, d, 3);
+    BN_LAUNCH(to_heads_kernel, blocks_for(bth, 256), 256, 0, stream, dout, doutput, valid_lens, B, T, heads, d, 1);
 
     // dV = dropout(P)^T dO
     const float* weights = probs;
     if (mask.active) {
-        apply_mask_kernel<<<blocks_for(rows * T, 256), 256, 0, stream>>>(work, probs, rows * T, mask);
+        BN_LAUNCH(apply_mask_kernel, blocks_for(rows * T, 256), 256, 0, stream, work, probs, rows * T, mask);
         weights = work;
     }
     gemm(context, pair_gemm(pairs, true, false, T, d, T, weights, T, tt, dout, d, td, dv, d, td), stream);
@@ -179,12 +179,12 @@ void attention_backward(bn_context* context, float* dqkv, const float* doutput, 
     // d(dropped P) = dO V^T, then through dropout, softmax and the 1/sqrt(d) scale, in place.
     gemm(context, pair_gemm(pairs, false, true, T, T, d, dout, d, td, v, d, td, work, T, tt), stream);
     float scale = 1.0f / sqrtf(static_cast<float>(d));
-    softmax_backward_kernel<<<warp_blocks(rows), 256, 0, stream>>>(work, probs, valid_lens, rows, heads, T, scale, mask);
+    BN_LAUNCH(softmax_backward_kernel, warp_blocks(rows), 256, 0, stream, work, probs, valid_lens, rows, heads, T, scale, mask);
 
     // dQ = dS K, dK = dS^T Q, then all three back into dqkv [B, T, 3H].
     gemm(context, pair_gemm(pairs, false, false, T, d, T, work, T, tt, k, d, td, dq, d, td), stream);
     gemm(context, pair_gemm(pairs, true, false, T, d, T, work, T, tt, q, d, td, dk, d, td), stream);
-    from_heads_kernel<<<blocks_for(3 * bth, 256), 256, 0, stream>>>(dqkv, dq, B, T, heads, d, 3);
+    BN_LAUNCH(from_heads_kernel, blocks_for(3 * bth, 256), 256, 0, stream, dqkv, dq, B, T, heads, d, 3);
 }
 
 }  // namespace bn

@@ -64,9 +64,9 @@ void column_sums(bn_context* context, ColumnOutputs<kSums> out, int rows, int co
     int rows_per_chunk = (rows + chunks - 1) / chunks;
     chunks = (rows + rows_per_chunk - 1) / rows_per_chunk;
     auto* partials = static_cast<float*>(scratch(context, sizeof(float) * kSums * static_cast<size_t>(chunks) * cols));
-    column_partials_kernel<kSums><<<dim3((cols + 31) / 32, chunks), dim3(32, 32), 0, stream>>>(partials, rows, cols,
-                                                                                             rows_per_chunk, term);
-    column_finish_kernel<kSums><<<(cols + 255) / 256, 256, 0, stream>>>(out, partials, chunks, cols);
+    BN_LAUNCH(column_partials_kernel<kSums>, dim3((cols + 31) / 32, chunks), dim3(32, 32), 0, stream, partials, rows, cols,
+              rows_per_chunk, term);
+    BN_LAUNCH(column_finish_kernel<kSums>, (cols + 255) / 256, 256, 0, stream, out, partials, chunks, cols);
 }
 
 }  // namespace bn

@@ -168,5 +168,16 @@ inline DropoutMask make_mask(float p, uint64_t key, uint32_t threshold, float sc
 
 }  // namespace bn
 
+// Every kernel launch: under nvcc exactly kernel<<<grid, block, smem, stream>>>(args...); in the CPU
+// simulation build (native/sim, whose cuda_runtime.h defines BN_SIM_LAUNCH) a call into the
+// simulator, which copies the arguments at launch and keeps #kernel, __FILE__ and __LINE__ for its messages.
+#if defined(__CUDACC__)
+#define BN_LAUNCH(kernel, grid, block, smem, stream, ...) kernel<<<grid, block, smem, stream>>>(__VA_ARGS__)
+#elif defined(BN_SIM_LAUNCH)
+#define BN_LAUNCH(kernel, grid, block, smem, stream, ...) BN_SIM_LAUNCH(kernel, grid, block, smem, stream, __VA_ARGS__)
+#else
+#error "compile the kernels with nvcc, or as C++ against the simulator's headers (native/sim/include)"
+#endif
+
 #define BN_CUDA(call) ::bn::check_cuda((call), #call, __FILE__, __LINE__)
 #define BN_CUBLAS(call) ::bn::check_cublas((call), #call, __FILE__, __LINE__)

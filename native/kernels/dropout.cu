@@ -20,7 +20,7 @@ void dropout(float* output, const float* input, int64_t n, DropoutMask mask, cud
         if (output != input) BN_CUDA(cudaMemcpyAsync(output, input, n * sizeof(float), cudaMemcpyDeviceToDevice, stream));
         return;
     }
-    dropout_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(output, input, n, mask);
+    BN_LAUNCH(dropout_kernel, blocks_for(n, 256), 256, 0, stream, output, input, n, mask);
 }
 
 }  // namespace bn

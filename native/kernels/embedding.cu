@@ -54,18 +54,18 @@ void embedding_forward(float* output, const int* tokens, const int* segments, co
                        const float* segment_table, const float* position_table, int B, int T, int H, cudaStream_t stream) {
     int64_t total = static_cast<int64_t>(B) * T * H;
     if (total == 0) return;
-    embedding_forward_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(output, tokens, segments, token_table,
-                                                                        segment_table, position_table, T, H, total);
+    BN_LAUNCH(embedding_forward_kernel, blocks_for(total, 256), 256, 0, stream, output, tokens, segments, token_table,
+              segment_table, position_table, T, H, total);
 }
 
 void embedding_backward(bn_context* context, float* dtoken_table, float* dsegment_table, float* dposition_table, const float* doutput,
                         const int* tokens, const int* segments, int B, int T, int H, cudaStream_t stream) {
     int64_t total = static_cast<int64_t>(B) * T * H;
     if (total == 0) return;
-    token_backward_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(dtoken_table, doutput, tokens, H, total);
+    BN_LAUNCH(token_backward_kernel, blocks_for(total, 256), 256, 0, stream, dtoken_table, doutput, tokens, H, total);
     column_sums<2>(context, ColumnOutputs<2>{{dsegment_table, dsegment_table + H}}, B * T, H, SegmentTerm{doutput, segments, H}, stream);
     if (dposition_table)
-        position_backward_kernel<<<blocks_for(static_cast<int64_t>(T) * H, 256), 256, 0, stream>>>(dposition_table, doutput, B, T, H);
+        BN_LAUNCH(position_backward_kernel, blocks_for(static_cast<int64_t>(T) * H, 256), 256, 0, stream, dposition_table, doutput, B, T, H);
 }
 
 }  // namespace bn

@@ -31,13 +31,13 @@ __global__ void gather_backward_kernel(float* dinput, const float* doutput, cons
 void gather_forward(float* output, const float* input, const int* positions, int B, int T, int P, int C, cudaStream_t stream) {
     int64_t total = static_cast<int64_t>(B) * P * C;
     if (total == 0) return;
-    gather_forward_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(output, input, positions, T, P, C, total);
+    BN_LAUNCH(gather_forward_kernel, blocks_for(total, 256), 256, 0, stream, output, input, positions, T, P, C, total);
 }
 
 void gather_backward(float* dinput, const float* doutput, const int* positions, int B, int T, int P, int C, cudaStream_t stream) {
     int64_t total = static_cast<int64_t>(B) * P * C;
     if (total == 0) return;
-    gather_backward_kernel<<<blocks_for(total, 256), 256, 0, stream>>>(dinput, doutput, positions, T, P, C, total);
+    BN_LAUNCH(gather_backward_kernel, blocks_for(total, 256), 256, 0, stream, dinput, doutput, positions, T, P, C, total);
 }
 
 }  // namespace bn

@@ -143,7 +143,7 @@ void gemm(bn_context* context, const Gemm& g, cudaStream_t stream) {
 
     if (g.bias && !bias_epilogue) {
         require(g.ldc == g.N, "gemm bias with padded rows");
-        add_bias_kernel<<<blocks_for(static_cast<int64_t>(g.M) * g.N, 256), 256, 0, stream>>>(g.C, g.bias, g.M, g.N);
+        BN_LAUNCH(add_bias_kernel, blocks_for(static_cast<int64_t>(g.M) * g.N, 256), 256, 0, stream, g.C, g.bias, g.M, g.N);
     }
 }
 

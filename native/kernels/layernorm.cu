@@ -84,15 +84,15 @@ unsigned int warp_blocks(int rows) { return static_cast<unsigned int>((static_ca
 void layernorm_forward(float* output, float* residual, float* mean, float* rstd, const float* a, const float* b,
                        const float* gamma, const float* beta, int N, int C, float epsilon, DropoutMask mask, cudaStream_t stream) {
     if (N == 0) return;
-    layernorm_forward_kernel<<<warp_blocks(N), 256, 0, stream>>>(output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon,
-                                                                 mask);
+    BN_LAUNCH(layernorm_forward_kernel, warp_blocks(N), 256, 0, stream, output, residual, mean, rstd, a, b, gamma, beta, N, C, epsilon,
+              mask);
 }
 
 void layernorm_backward(bn_context* context, float* dinput, float* dgamma, float* dbeta, const float* doutput, const float* input,
                         const float* gamma, const float* mean, const float* rstd, int N, int C, cudaStream_t stream) {
     if (N == 0 || C == 0) return;
     column_sums<2>(context, ColumnOutputs<2>{{dgamma, dbeta}}, N, C, ParamTerm{doutput, input, mean, rstd, C}, stream);
-    layernorm_input_backward_kernel<<<warp_blocks(N), 256, 0, stream>>>(dinput, doutput, input, gamma, mean, rstd, N, C);
+    BN_LAUNCH(layernorm_input_backward_kernel, warp_blocks(N), 256, 0, stream, dinput, doutput, input, gamma, mean, rstd, N, C);
 }
 
 }  // namespace bn

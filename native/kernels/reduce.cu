@@ -49,8 +49,8 @@ void reduce(bn_context* context, float* result, const float* values, const float
     int64_t wanted = (n + kThreads - 1) / kThreads;
     int blocks = static_cast<int>(wanted < 1 ? 1 : wanted > kMaxBlocks ? kMaxBlocks : wanted);
     auto* partials = static_cast<double*>(scratch(context, kMaxBlocks * sizeof(double)));
-    partial_sums_kernel<mode><<<blocks, kThreads, 0, stream>>>(partials, values, weights, n);
-    final_sum_kernel<<<1, kThreads, 0, stream>>>(result, partials, blocks);
+    BN_LAUNCH(partial_sums_kernel<mode>, blocks, kThreads, 0, stream, partials, values, weights, n);
+    BN_LAUNCH(final_sum_kernel, 1, kThreads, 0, stream, result, partials, blocks);
 }
 
 }  // namespace

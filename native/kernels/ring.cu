@@ -189,7 +189,7 @@ int bn_ring_receive(bn_ring_rank* rank, void* compute_stream, const bn_ring_rank
                 BN_CUDA(cudaMemcpyPeerAsync(target, rank->device, window, sender->device, bytes, rank->comm));
             else
                 BN_CUDA(cudaMemcpyAsync(target, sender->host, bytes, cudaMemcpyHostToDevice, rank->comm));
-            if (add) bn::ring_add_kernel<<<bn::blocks_for(count, 256), 256, 0, rank->comm>>>(destination, target, count);
+            if (add) BN_LAUNCH(bn::ring_add_kernel, bn::blocks_for(count, 256), 256, 0, rank->comm, destination, target, count);
         }
         BN_CUDA(cudaEventRecord(rank->taken, rank->comm));
         if (flags & BN_RING_BEFORE_COMPUTE) BN_CUDA(cudaStreamWaitEvent(compute, rank->taken, 0));

@@ -64,7 +64,7 @@ __global__ void softmax_cross_entropy_kernel(float* losses, float* dlogits, cons
 void softmax_cross_entropy(float* losses, float* dlogits, const float* logits, const int* labels, const float* weights,
                            float grad_scale, int N, int C, cudaStream_t stream) {
     if (N == 0) return;
-    softmax_cross_entropy_kernel<<<N, kThreads, 0, stream>>>(losses, dlogits, logits, labels, weights, grad_scale, C);
+    BN_LAUNCH(softmax_cross_entropy_kernel, N, kThreads, 0, stream, losses, dlogits, logits, labels, weights, grad_scale, C);
 }
 
 }  // namespace bn

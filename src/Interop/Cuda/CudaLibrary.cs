@@ -8,10 +8,18 @@ namespace BertNative.Interop.Cuda;
 /// then the default search. Before loading it, preloads cuBLASLt, newest soname first, from the
 /// CUDA toolkit folders too, so that our library's dependency resolves even where the loader's
 /// default path does not reach it (a toolkit under /usr/local/cuda without ldconfig).
+/// With BERTNATIVE_CUDA_SIM=1 it loads libbertnative_kernels_sim.so instead: the same kernels
+/// built for the CPU simulation of CUDA devices (native/sim), which needs no GPU, driver or cuBLASLt.
 /// </summary>
 internal static class CudaLibrary
 {
-    internal const string FileName = "libbertnative_kernels.so";
+    internal const string RealFileName = "libbertnative_kernels.so";
+    internal const string SimulationFileName = "libbertnative_kernels_sim.so";
+
+    /// <summary>BERTNATIVE_CUDA_SIM=1: the cuda backend runs on the CPU simulation (read once per process).</summary>
+    internal static bool Simulation { get; } = Environment.GetEnvironmentVariable("BERTNATIVE_CUDA_SIM") == "1";
+
+    internal static string FileName => Simulation ? SimulationFileName : RealFileName;
 
     static readonly string[] CublasLtNames = ["libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so.11", "libcublasLt.so"];
 
@@ -42,7 +50,7 @@ internal static class CudaLibrary
         {
             error = null;
             if (handle != 0) return true;
-            PreloadCublasLt();
+            if (!Simulation) PreloadCublasLt();
             foreach (string candidate in Candidates())
             {
                 try

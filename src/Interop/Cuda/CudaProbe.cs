@@ -17,6 +17,10 @@ public static class CudaProbe
 
     public static bool IsAvailable => UnavailableReason is null;
 
+    /// <summary>True when BERTNATIVE_CUDA_SIM=1 points the cuda backend at the CPU simulation library
+    /// (libbertnative_kernels_sim.so) instead of a GPU; without it the simulation is never loaded.</summary>
+    public static bool IsSimulation => CudaLibrary.Simulation;
+
     /// <summary>The CUDA devices visible (0 when CUDA is unavailable).</summary>
     public static int DeviceCount => IsAvailable ? CountDevices() : 0;
 
@@ -29,8 +33,12 @@ public static class CudaProbe
         {
             if (!OperatingSystem.IsLinux()) return "the cuda backend is built for Linux only";
             if (!File.Exists(CudaLibrary.ExpectedPath))
-                return $"{CudaLibrary.ExpectedPath} not found (build it with cmake -S . -B build && cmake --build build, " +
-                       "which needs nvcc; dotnet build copies it when nvcc is on PATH)";
+                return CudaLibrary.Simulation
+                    ? $"{CudaLibrary.ExpectedPath} not found (BERTNATIVE_CUDA_SIM=1 asks for the CPU simulation library; build it with " +
+                      "cmake -S native/sim -B build/native-sim && cmake --build build/native-sim, which needs g++ or clang++, cmake and " +
+                      "libboost-context-dev; dotnet build copies it when those are present)"
+                    : $"{CudaLibrary.ExpectedPath} not found (build it with cmake -S . -B build && cmake --build build, " +
+                      "which needs nvcc; dotnet build copies it when nvcc is on PATH)";
             if (!CudaLibrary.TryLoad(out string? error)) return $"could not load {CudaLibrary.FileName}: {error}";
             return CheckDevices();
         }
@@ -47,6 +55,7 @@ public static class CudaProbe
             return $"{CudaLibrary.LoadedPath} is stale (ABI version {version}, these bindings expect {CudaNative.AbiVersion}): rebuild it";
         int status = CudaNative.bn_device_count(out int count);
         if (status != 0) return $"no usable CUDA driver or device: {CudaNative.LastError()}";
-        return count == 0 ? "no CUDA device visible" : null;
+        if (count == 0) return CudaLibrary.Simulation ? $"{CudaLibrary.LoadedPath} simulates no device" : "no CUDA device visible";
+        return null;
     }
 }

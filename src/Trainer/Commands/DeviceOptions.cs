@@ -67,7 +67,9 @@ public static class BackendSelector
             case "ilgpu":
                 return Ilgpu("");
             default:
-                if (CudaProbe.UnavailableReason is not { } cudaWhyNot) return Cuda(" (auto: our CUDA library loaded and a GPU answered)", precision);
+                if (CudaProbe.UnavailableReason is not { } cudaWhyNot)
+                    return Cuda(CudaProbe.IsSimulation ? " (auto: BERTNATIVE_CUDA_SIM=1 and the simulation library loaded)"
+                                                       : " (auto: our CUDA library loaded and a GPU answered)", precision);
                 var (hasGpu, ilgpuReason) = ProbeIlgpu();
                 if (hasGpu) return Ilgpu($" (auto: {cudaWhyNot}; ILGPU found {ilgpuReason})");
                 return Cpu(threads, $" (auto: no GPU backend: {cudaWhyNot}; ILGPU: {ilgpuReason})");
@@ -84,7 +86,9 @@ public static class BackendSelector
     private static (IBackend, string) Cuda(string why, CudaPrecision precision)
     {
         var cuda = CudaBackend.Create(precision: precision);
-        return (cuda, $"backend cuda{why}: {cuda.DeviceDescription}");
+        // The simulation says so first thing, so that its line can never pass for a GPU run.
+        string simulation = CudaProbe.IsSimulation ? $" (CPU simulation of {CudaProbe.DeviceCount} devices)" : "";
+        return (cuda, $"backend cuda{simulation}{why}: {cuda.DeviceDescription}");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

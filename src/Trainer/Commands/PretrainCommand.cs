@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using BertNative.Contract;
+using BertNative.Interop.Cuda;
 using BertNative.Model;
 using BertNative.Model.Data;
 using BertNative.Model.Parallel;
@@ -114,7 +115,8 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var summary = new PretrainSummary(all.MeanMlm, all.MeanNsp, result.PairsPerSecond, result.SteadyPairsPerSecond, run.CompletedSteps, batchSize, maxLen,
             layout.TotalCount, backend.Name, backend.DeviceDescription, seed, mode == LossMode.BookPyTorch, run.Folder, run.CheckpointPath,
             evaluation?.MlmLoss, evaluation?.MlmAccuracy, evaluation?.NspLoss, evaluation?.NspAccuracy,
-            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps, runner.WaitingOnGradients.TotalSeconds / result.Steps.Sum(s => s.Seconds));
+            replicas.Backends.Count, replicas.WorldSize, replicas.AccumulateSteps, runner.WaitingOnGradients.TotalSeconds / result.Steps.Sum(s => s.Seconds),
+            backend.Name == "cuda" && CudaProbe.IsSimulation ? true : null);
         run.WriteFile("summary.json", JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
 
         if (o.Flag("json")) stdout.WriteLine(JsonSerializer.Serialize(summary, PretrainSummary.JsonOptions));
