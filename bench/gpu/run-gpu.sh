@@ -5,7 +5,7 @@
 # time budget (BUDGET_S, default 540 s, so that a 10-minute command limit never cuts the last row):
 #   build      libbertnative_kernels.so with the box's own CUDA (only the box's architecture)
 #   cuda-ops   cuda op tests (tests/Gpu) + the shared cuda cases of tests/Ops, BERTNATIVE_CUDA_SYNC=1
-#   ilgpu-ops  ilgpu op tests on the GPU (tests/Ilgpu's CUDA fixtures + the shared ilgpu-cuda cases)
+#   ilgpu-ops  ilgpu op tests on the GPU (tests/Ilgpu's CUDA fixtures + the ilgpu-cuda parity cases)
 #   step       one whole training step cuda / ilgpu vs cpu, and cuda + ilgpu interleaved in one process
 #   book       the book's 50 steps, once each: cuda (intended loss, --book-pytorch), ilgpu; loss bands
 #              (through the CLI; GpuBookRunTests, the same check as a test, is left out of the test stages)
