@@ -1,11 +1,23 @@
 using BenchmarkDotNet.Running;
 using BertNative.Bench;
 using BertNative.Bench.Comm;
+using BertNative.Bench.Profiling;
 
-if (args.Length > 0 && args[0] == "ring")
+switch (args.FirstOrDefault())
 {
-    RingBandwidth.Run(args);
-    return;
+    case "ring":
+        RingBandwidth.Run(args);
+        return;
+    case "profile" when args.ElementAtOrDefault(1) is "ops" or null:
+        StepProfile.Run();
+        return;
+    case "profile" when args[1] == "launches":
+        LaunchProfile.Run();
+        return;
+    case "profile":
+        Console.Error.WriteLine($"profile {args[1]}: unknown; use 'profile ops' or 'profile launches'");
+        Environment.Exit(2);
+        return;
 }
 // Every job runs in this process (see BenchConfig), so the built dll runs on a machine with only the .NET runtime.
 BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(args, BenchConfig.Create());

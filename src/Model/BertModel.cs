@@ -283,23 +283,6 @@ public sealed partial class BertModel
     public void AdamStep(AdamSettings settings, int t) =>
         _d.AdamStep(Parameters.All, Gradients.All, AdamM, AdamV, Layout.TotalCount, settings, t);
 
-    /// <summary>The gradients (in <see cref="Gradients"/>) and losses of one batch at training step t; returns after the work is queued.</summary>
-    public void ComputeGradients(Batch batch, int t, ulong seed)
-    {
-        LoadBatch(batch);
-        ZeroGradients();
-        ForwardEncoder(training: true, seed, t);
-        ForwardHeads(withGradients: true);
-        Backward();
-    }
-
-    /// <summary>One whole training step: forward, backward, Adam. Returns after the work is queued.</summary>
-    public void TrainStep(Batch batch, AdamSettings adam, int t, ulong seed)
-    {
-        ComputeGradients(batch, t, seed);
-        AdamStep(adam, t);
-    }
-
     /// <summary>The (MLM, NSP) losses of the last forward; waits for the device.</summary>
     public (float Mlm, float Nsp) ReadLosses()
     {
@@ -313,13 +296,6 @@ public sealed partial class BertModel
     {
         var values = new float[Layout.TotalCount];
         _d.Download(Parameters.All, values);
-        return values;
-    }
-
-    public float[] DownloadGradients()
-    {
-        var values = new float[Layout.TotalCount];
-        _d.Download(Gradients.All, values);
         return values;
     }
 }

@@ -6,8 +6,7 @@ namespace BertNative.Tests.Ilgpu;
 
 /// <summary>
 /// Runs a derived fixture's tests on ILGPU's CPU accelerator and, with Category GPU, on CUDA (Inconclusive
-/// without one). The shared backend-parity cases are too big for the simulated GPU (minutes on two cores), so
-/// these fixtures check each op against the same float64 reference at tiny, tile-straddling shapes instead.
+/// without one). For checks of the ILGPU backend itself (memory, slices); its ops' parity is in BackendParityTests.
 /// </summary>
 [TestFixture(IlgpuDeviceKind.Cpu)]
 [TestFixture(IlgpuDeviceKind.Cuda, Category = "GPU")]

@@ -89,8 +89,7 @@ public class DataParallelTests
         using var group = new CpuReplicas(replicas, config, init, batches[0], 1, mode);
         for (int t = 1; t <= 5; t++)
         {
-            single.TrainStep(batches[t - 1], adam, t, seed: 5);
-            var (mlm, nsp) = single.ReadLosses();
+            var (mlm, nsp) = TinyBert.TrainStep(single, batches[t - 1], adam, t, seed: 5);
             int step = t;
             var (dpMlm, dpNsp) = group.Runner.Step(batches[t - 1], t, seed: 5, update: m => m.AdamStep(adam, step));
             Assert.That(dpMlm, Is.EqualTo(mlm).Within(1e-4 * mlm), $"MLM loss at step {t}");

@@ -2,6 +2,7 @@ using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
+using BertNative.Model.Parallel;
 using BertNative.Model.Training;
 using BertNative.Tests.Support;
 
@@ -69,4 +70,9 @@ public static class TinyBert
         var (mlm, nsp) = model.ReadLosses();
         return (mlm, nsp, model.DownloadGradients());
     }
+
+    /// <summary>One training step the way the trainer takes it (a one-replica <see cref="StepRunner"/>) with plain Adam
+    /// as the update; returns the losses.</summary>
+    public static (float Mlm, float Nsp) TrainStep(BertModel model, Batch batch, AdamSettings adam, int t, ulong seed) =>
+        new StepRunner([new Replica(model, null)]).Step(batch, t, seed, m => m.AdamStep(adam, t));
 }

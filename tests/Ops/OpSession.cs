@@ -15,6 +15,9 @@ public sealed class OpSession(IBackend backend, int seed) : IDisposable
     public IBackend Backend { get; } = backend;
     public Random Random { get; } = new(seed);
 
+    /// <summary>Where each float view starts in its buffer: an odd offset exercises the unaligned paths.</summary>
+    public int Offset { get; set; }
+
     /// <summary>Uniform in [-scale, scale), rounded to float.</summary>
     public double[] Floats(int n, double scale = 1)
     {
@@ -27,7 +30,7 @@ public sealed class OpSession(IBackend backend, int seed) : IDisposable
 
     public FloatView Upload(double[] values)
     {
-        var view = Track(Backend.AllocateFloats(values.Length));
+        var view = Allocate(values.Length);
         Backend.Upload(view, [.. values.Select(v => (float)v)]);
         return view;
     }
@@ -43,7 +46,7 @@ public sealed class OpSession(IBackend backend, int seed) : IDisposable
     /// <summary>An output buffer full of NaN.</summary>
     public FloatView Poisoned(long n)
     {
-        var view = Track(Backend.AllocateFloats(n));
+        var view = Allocate(n);
         Backend.Upload(view, Enumerable.Repeat(float.NaN, (int)n).ToArray());
         return view;
     }
@@ -60,10 +63,11 @@ public sealed class OpSession(IBackend backend, int seed) : IDisposable
     public void Check(string what, double[] expected, FloatView actual, double tolerance = DefaultTolerance, double normFloor = 1e-30)
         => ParityAssert.Close(what, expected, Download(actual), tolerance, normFloor);
 
-    private FloatView Track(FloatView view)
+    private FloatView Allocate(long n)
     {
-        _buffers.Add(view.Buffer);
-        return view;
+        var whole = Backend.AllocateFloats(n + Offset);
+        _buffers.Add(whole.Buffer);
+        return whole.Slice(Offset, n);
     }
 
     public void Dispose()

@@ -3,32 +3,45 @@ using BertNative.Tests.Reference;
 
 namespace BertNative.Tests.Ops;
 
-// Cross-entropy, reductions and Adam.
+// Softmax cross-entropy (the MLM and NSP losses) and the sums.
 public static partial class ParityCases
 {
     private enum Gradient { None, Separate, InPlace }
 
-    private static IEnumerable<ParityCase> LossAndOptimizer()
+    private static IEnumerable<ParityCase> Loss()
     {
-        yield return new("SoftmaxCrossEntropy loss only N13 C37", o => CrossEntropy(o, 13, 37, Gradient.None, weighted: false));
-        yield return new("SoftmaxCrossEntropy N13 C37", o => CrossEntropy(o, 13, 37, Gradient.Separate, weighted: false));
-        yield return new("SoftmaxCrossEntropy weighted N13 C37", o => CrossEntropy(o, 13, 37, Gradient.Separate, weighted: true));
-        yield return new("SoftmaxCrossEntropy weighted in place N7 C2", o => CrossEntropy(o, 7, 2, Gradient.InPlace, weighted: true));
-        yield return new("SoftmaxCrossEntropy in place N6 C3001", o => CrossEntropy(o, 6, 3001, Gradient.InPlace, weighted: false));
-        foreach (int n in new[] { 37, 200_003 })
+        foreach (int C in new[] { 1, 5, 40 })
+            foreach (bool weighted in new[] { false, true })
+                foreach (var gradient in Enum.GetValues<Gradient>())
+                    yield return new($"SoftmaxCrossEntropy{(weighted ? " weighted" : "")} gradient {gradient} N3 C{C}", ShapeSet.Small,
+                        o => CrossEntropy(o, 3, C, gradient, weighted, 0.25f));
+        yield return new("SoftmaxCrossEntropy in place N7 C33", ShapeSet.Small, o => CrossEntropy(o, 7, 33, Gradient.InPlace, weighted: false, 1f / 7));
+        yield return new("SoftmaxCrossEntropy loss only N13 C37", ShapeSet.Medium, o => CrossEntropy(o, 13, 37, Gradient.None, weighted: false));
+        yield return new("SoftmaxCrossEntropy N13 C37", ShapeSet.Medium, o => CrossEntropy(o, 13, 37, Gradient.Separate, weighted: false));
+        yield return new("SoftmaxCrossEntropy weighted N13 C37", ShapeSet.Medium, o => CrossEntropy(o, 13, 37, Gradient.Separate, weighted: true));
+        yield return new("SoftmaxCrossEntropy weighted in place N7 C2", ShapeSet.Medium, o => CrossEntropy(o, 7, 2, Gradient.InPlace, weighted: true));
+        yield return new("SoftmaxCrossEntropy in place N6 C3001", ShapeSet.Medium, o => CrossEntropy(o, 6, 3001, Gradient.InPlace, weighted: false));
+        // The book's MLM vocabulary and NSP, in place as the trainer calls them.
+        yield return new("SoftmaxCrossEntropy weighted in place N1024 C20256", ShapeSet.Large, o => CrossEntropy(o, 1024, 20256, Gradient.InPlace, weighted: true, 1f / 1024));
+        yield return new("SoftmaxCrossEntropy weighted in place N512 C2", ShapeSet.Large, o => CrossEntropy(o, 512, 2, Gradient.InPlace, weighted: true, 1f / 512));
+
+        // Both sums into one two-element buffer: the second lands at an offset.
+        foreach (int n in new[] { 1, 17, 5000 })
         {
-            yield return new($"WeightedSum n{n}", o => Reduction(o, n, weighted: true, squares: false));
-            yield return new($"WeightedSum unweighted n{n}", o => Reduction(o, n, weighted: false, squares: false));
-            yield return new($"SumOfSquares n{n}", o => Reduction(o, n, weighted: false, squares: true));
-            yield return new($"AdamStep n{n}", o => Adam(o, n, weightDecay: 0f, gradientScale: 1f, t: 1));
+            yield return new($"WeightedSum and SumOfSquares into one buffer n{n}", ShapeSet.Small, o => SumsIntoOneBuffer(o, n, weighted: true));
+            yield return new($"WeightedSum unweighted and SumOfSquares into one buffer n{n}", ShapeSet.Small, o => SumsIntoOneBuffer(o, n, weighted: false));
         }
-        yield return new("AdamStep decoupled weight decay t3 n1001", o => Adam(o, 1001, weightDecay: 0.01f, gradientScale: 1f, t: 3));
-        yield return new("AdamStep gradient scale t2 n1001", o => Adam(o, 1001, weightDecay: 0f, gradientScale: 0.3f, t: 2));
+        foreach (var (n, shapes, offset, sumTolerance) in new[] { (1, ShapeSet.Small, 1, 1e-6), (37, ShapeSet.Medium, 0, 1e-6), (200_003, ShapeSet.Medium, 0, 1e-6), (1_000_003, ShapeSet.Large, 1, 1e-5) })
+        {
+            string at = offset > 0 ? $" offset {offset}" : "";
+            yield return new($"WeightedSum{at} n{n}", shapes, At(offset, o => Reduction(o, n, weighted: true, squares: false, sumTolerance)));
+            yield return new($"WeightedSum unweighted{at} n{n}", shapes, At(offset, o => Reduction(o, n, weighted: false, squares: false, sumTolerance)));
+            yield return new($"SumOfSquares{at} n{n}", shapes, At(offset, o => Reduction(o, n, weighted: false, squares: true, 1e-6)));
+        }
     }
 
-    private static void CrossEntropy(OpSession o, int N, int C, Gradient gradient, bool weighted)
+    private static void CrossEntropy(OpSession o, int N, int C, Gradient gradient, bool weighted, float gradScale = 0.37f)
     {
-        const float gradScale = 0.37f;
         int[] labels = o.Ints(N, C);
         double[] logits = o.Floats(N * C, 5), weights = [.. o.Floats(N).Select(Math.Abs)];
         weights[0] = 0;
@@ -41,7 +54,7 @@ public static partial class ParityCases
         if (dlogitsView is { } d) o.Check("dlogits", dlogits, d);
     }
 
-    private static void Reduction(OpSession o, int n, bool weighted, bool squares)
+    private static void Reduction(OpSession o, int n, bool weighted, bool squares, double tolerance)
     {
         double[] values = o.Floats(n), weights = o.Floats(n), expected = new double[1];
         if (squares) ReferenceOps.SumOfSquares(expected, values, n);
@@ -49,18 +62,19 @@ public static partial class ParityCases
         var result = o.Poisoned(1);
         if (squares) o.Backend.SumOfSquares(result, o.Upload(values), n);
         else o.Backend.WeightedSum(result, o.Upload(values), weighted ? o.Upload(weights) : null, n);
-        o.Check("result", expected, result, 1e-6);
+        o.Check("result", expected, result, tolerance);
     }
 
-    private static void Adam(OpSession o, int n, float weightDecay, float gradientScale, int t)
+    private static void SumsIntoOneBuffer(OpSession o, int n, bool weighted)
     {
-        var settings = new AdamSettings(0.01f, WeightDecay: weightDecay, GradientScale: gradientScale);
-        double[] p = o.Floats(n), g = o.Floats(n), m = o.Floats(n, 0.1), v = [.. o.Floats(n, 0.01).Select(Math.Abs)];
-        FloatView pv = o.Upload(p), gv = o.Upload(g), mv = o.Upload(m), vv = o.Upload(v);
-        ReferenceOps.AdamStep(p, g, m, v, n, settings, t);
-        o.Backend.AdamStep(pv, gv, mv, vv, n, settings, t);
-        o.Check("parameters", p, pv);
-        o.Check("m", m, mv);
-        o.Check("v", v, vv);
+        double[] values = o.Floats(n), weights = o.Floats(n), sum = new double[1], squares = new double[1];
+        ReferenceOps.WeightedSum(sum, values, weighted ? weights : null, n);
+        ReferenceOps.SumOfSquares(squares, values, n);
+        var result = o.Poisoned(2);
+        var valueView = o.Upload(values);
+        o.Backend.WeightedSum(result.Slice(0, 1), valueView, weighted ? o.Upload(weights) : null, n);
+        o.Backend.SumOfSquares(result.Slice(1, 1), valueView, n);
+        o.Check("weighted sum", sum, result.Slice(0, 1));
+        o.Check("sum of squares", squares, result.Slice(1, 1));
     }
 }

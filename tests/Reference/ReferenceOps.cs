@@ -40,33 +40,41 @@ public static class ReferenceOps
 
     public static void MatmulForward(double[] output, double[] input, double[] weight, double[]? bias, int N, int I, int O)
     {
-        for (int n = 0; n < N; n++)
+        Parallel.For(0, N, n =>
+        {
             for (int o = 0; o < O; o++)
             {
                 double sum = bias?[o] ?? 0;
                 for (int i = 0; i < I; i++) sum += input[n * I + i] * weight[o * I + i];
                 output[n * O + o] = sum;
             }
+        });
     }
 
     public static void MatmulBackward(double[]? dinput, bool accumulateInput, double[] dweight, double[]? dbias,
         double[] doutput, double[] input, double[] weight, int N, int I, int O)
     {
         if (dinput != null)
-            for (int n = 0; n < N; n++)
+            Parallel.For(0, N, n =>
+            {
                 for (int i = 0; i < I; i++)
                 {
                     double sum = 0;
                     for (int o = 0; o < O; o++) sum += doutput[n * O + o] * weight[o * I + i];
                     dinput[n * I + i] = accumulateInput ? dinput[n * I + i] + sum : sum;
                 }
-        for (int o = 0; o < O; o++)
-            for (int i = 0; i < I; i++)
+            });
+        // Each dweight[o, i] sums over n in order, as a plain loop would, but row by row of input (cache-friendly).
+        Parallel.For(0, O, o =>
+        {
+            var sums = new double[I];
+            for (int n = 0; n < N; n++)
             {
-                double sum = 0;
-                for (int n = 0; n < N; n++) sum += doutput[n * O + o] * input[n * I + i];
-                dweight[o * I + i] += sum;
+                double g = doutput[n * O + o];
+                for (int i = 0; i < I; i++) sums[i] += g * input[n * I + i];
             }
+            for (int i = 0; i < I; i++) dweight[o * I + i] += sums[i];
+        });
         if (dbias != null)
             for (int o = 0; o < O; o++)
                 for (int n = 0; n < N; n++) dbias[o] += doutput[n * O + o];
@@ -81,8 +89,10 @@ public static class ReferenceOps
     {
         int d = H / heads;
         double scale = 1 / Math.Sqrt(d);
-        for (int b = 0; b < B; b++)
-            for (int h = 0; h < heads; h++)
+        // (batch, head) pairs write disjoint rows of probs and columns of output: one task each.
+        Parallel.For(0, B * heads, bh =>
+        {
+            int b = bh / heads, h = bh % heads;
                 for (int i = 0; i < T; i++)
                 {
                     long rowStart = ((long)(b * heads + h) * T + i) * T;
@@ -97,13 +107,16 @@ public static class ReferenceOps
                     bool paddedQuery = i >= validLens[b];
                     for (int j = 0; j < T; j++) sum += Math.Exp(scores[j] - max);
                     for (int j = 0; j < T; j++) probs[rowStart + j] = paddedQuery ? 0 : Math.Exp(scores[j] - max) / sum;
+                    var factors = new double[T]; // the dropout mask of this row, drawn once rather than per column
+                    for (int j = 0; j < T; j++) factors[j] = DropoutFactor(dropout, rowStart + j);
                     for (int c = 0; c < d; c++)
                     {
                         double acc = 0;
-                        for (int j = 0; j < T; j++) acc += probs[rowStart + j] * DropoutFactor(dropout, rowStart + j) * V(qkv, b, j, h, c, T, H, d);
+                        for (int j = 0; j < T; j++) acc += probs[rowStart + j] * factors[j] * V(qkv, b, j, h, c, T, H, d);
                         output[(b * T + i) * H + h * d + c] = acc;
                     }
                 }
+        });
     }
 
     public static void AttentionBackward(double[] dqkv, double[] doutput, double[] qkv, double[] probs, int[] validLens,
@@ -112,8 +125,10 @@ public static class ReferenceOps
         int d = H / heads;
         double scale = 1 / Math.Sqrt(d);
         Array.Clear(dqkv);
-        for (int b = 0; b < B; b++)
-            for (int h = 0; h < heads; h++)
+        // A (batch, head) pair adds only into its batch's rows and its head's columns of dqkv: one task each.
+        Parallel.For(0, B * heads, bh =>
+        {
+            int b = bh / heads, h = bh % heads;
                 for (int i = 0; i < T; i++)
                 {
                     long rowStart = ((long)(b * heads + h) * T + i) * T;
@@ -144,6 +159,7 @@ public static class ReferenceOps
                         }
                     }
                 }
+        });
     }
 
     private static double Q(double[] qkv, int b, int t, int h, int c, int T, int H, int d) => qkv[(b * T + t) * 3 * H + h * d + c];

@@ -1,20 +1,16 @@
 using System.Diagnostics;
-using BertNative.Contract;
+using BertNative.Bench.Step;
 using BertNative.Cpu;
-using BertNative.Model;
-using BertNative.Model.Data;
-using BertNative.Model.Profiling;
-using BertNative.Tests.Support;
 
-namespace BertNative.Tests.Model;
+namespace BertNative.Bench.Profiling;
 
 /// <summary>
 /// What a book training step asks of a GPU, measured on the cpu side: op calls per step (one P/Invoke each on cuda),
 /// the cuda kernel launches they make (from <see cref="CudaLaunchesPerCall"/>), and the host's own time per step,
 /// outside the ops (the wall time of the step minus the time spent inside op calls). On a GPU the ops run
-/// asynchronously, so that host time plus the launch costs bound the step from below. A print, not a check.
+/// asynchronously, so that host time plus the launch costs bound the step from below. A print.
 /// </summary>
-public class LaunchProfile
+public static class LaunchProfile
 {
     /// <summary>Most kernel launches (and memset/memcpy calls) one call of each op makes in native/kernels as
     /// written: e.g. attention forward = permute, QK^T, softmax, PV, permute back. Upper bounds (a null dinput or an
@@ -33,31 +29,26 @@ public class LaunchProfile
     // TimedBackend may name a call site after the op ("MatmulBackward (decoder)").
     static int Launches(string op) => CudaLaunchesPerCall[op.Split(' ')[0]];
 
-    [Test, Explicit("profile print, not a check"), Category("Benchmark")]
-    public void PrintLaunchesAndHostTimePerStep()
+    public static void Run()
     {
-        var dataset = WikiTextDataset.Load(TestData.WikiTextDir, 64, seed: 1);
-        var config = BertConfig.Book(dataset.Corpus.Vocabulary.Count);
-        var batch = BertNative.Model.Checkpoints.BatchFile.Sample(dataset.Examples, 512, 1, samplerSeed: 1)[0];
+        const int steps = StepProfile.Steps;
         using var timed = new TimedBackend(new CpuBackend());
-        var model = new BertModel(timed, config, 512, 64, Initialization.Initialize(new ParameterLayout(config), new SeededRandom(1)));
-        model.TrainStep(batch, new AdamSettings(0.01f), 1, seed: 1); // warm-up: JIT, first touch
+        var step = new BookStep(timed, BookStep.BookExamples(seed: 1), seed: 1);
+        step.Run(1); // warm-up: JIT, first touch
         timed.Reset();
-        const int steps = 5;
         var wall = Stopwatch.StartNew();
-        for (int t = 2; t < 2 + steps; t++) model.TrainStep(batch, new AdamSettings(0.01f), t, seed: 1);
+        for (int t = 2; t < 2 + steps; t++) step.Run(t);
         double wallMs = wall.Elapsed.TotalMilliseconds / steps;
 
         var ops = timed.Times.ToList();
         int calls = ops.Sum(o => o.Calls) / steps;
         int launches = ops.Sum(o => o.Calls * Launches(o.Op)) / steps;
         double insideOps = ops.Sum(o => o.Milliseconds) / steps;
-        TestContext.Out.WriteLine($"book step (batch 512, max-len 64, 2 layers) on {timed.DeviceDescription}, mean of {steps} steps");
-        TestContext.Out.WriteLine($"  {"op",-26} {"calls",5} {"cuda launches",13}");
+        Console.WriteLine($"book step (batch {BookStep.BatchSize}, max-len {BookStep.MaxLen}, 2 layers) on {timed.DeviceDescription}, mean of {steps} steps");
+        Console.WriteLine($"  {"op",-26} {"calls",5} {"cuda launches",13}");
         foreach (var (op, _, opCalls) in ops.OrderBy(o => o.Op))
-            TestContext.Out.WriteLine($"  {op,-26} {opCalls / steps,5} {opCalls / steps * Launches(op),13}");
-        TestContext.Out.WriteLine($"  op calls per step {calls}; cuda kernel launches per step <= {launches}");
-        TestContext.Out.WriteLine($"  wall {wallMs:F1} ms per step, inside ops {insideOps:F1} ms, host outside ops {wallMs - insideOps:F2} ms");
-        Assert.That(calls, Is.Positive);
+            Console.WriteLine($"  {op,-26} {opCalls / steps,5} {opCalls / steps * Launches(op),13}");
+        Console.WriteLine($"  op calls per step {calls}; cuda kernel launches per step <= {launches}");
+        Console.WriteLine($"  wall {wallMs:F1} ms per step, inside ops {insideOps:F1} ms, host outside ops {wallMs - insideOps:F2} ms");
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using BertNative.Contract;
 
-namespace BertNative.Model.Profiling;
+namespace BertNative.Bench.Profiling;
 
 /// <summary>
 /// A decorator that times every op of the backend it wraps: each call synchronises the device
