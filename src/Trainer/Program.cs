@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using BertNative.Trainer.Cli;
 using BertNative.Trainer.Commands;
 

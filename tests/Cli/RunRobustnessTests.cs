@@ -123,8 +123,49 @@ public class RunRobustnessTests
                 Assert.That(line, Does.Contain("cannot write checkpoint/").And.Contain("the weights of step 2 are saved in"));
                 Assert.That(File.Exists(Path.Combine(fallback, "model.safetensors")), Is.True, fallback);
             });
+
+            // As the message says: the rescue copied into the run folder's checkpoint/ resumes; once the run's own
+            // save holds those steps, the rescue is gone.
+            File.Delete(Path.Combine(Out("run"), "checkpoint"));
+            CopyFolder(fallback, Path.Combine(Out("run"), "checkpoint"));
+            var (resumed, _, resumeErr) = CliRunner.Run(["pretrain", "--resume", Out("run"), "--steps", "3"]);
+            Assert.That(resumed, Is.Zero, resumeErr);
+            Assert.That(Directory.Exists(fallback), Is.False, "a rescue outlived the save that replaced it");
         }
         finally { if (Directory.Exists(fallback)) Directory.Delete(fallback, recursive: true); }
+    }
+
+    [Test]
+    public void ALaterRescueOfTheSameRunReplacesTheEarlierOne()
+    {
+        Directory.CreateDirectory(Out("run"));
+        File.WriteAllText(Path.Combine(Out("run"), "checkpoint"), "in the way");
+        string first = BertNative.Model.Training.RescueFolders.PathFor(Out("run"), 2);
+        string second = BertNative.Model.Training.RescueFolders.PathFor(Out("run"), 3);
+        string other = BertNative.Model.Training.RescueFolders.PathFor(Out("other"), 2);
+        try
+        {
+            Directory.CreateDirectory(other);
+            Assert.That(CliRunner.Run(Tiny("--steps", "2", "--out", Out("run"), "--overwrite")).Code, Is.EqualTo(1));
+            Assert.That(Directory.Exists(first), Is.True, first);
+            Assert.That(CliRunner.Run(Tiny("--steps", "3", "--out", Out("run"), "--overwrite")).Code, Is.EqualTo(1));
+            Assert.Multiple(() =>
+            {
+                Assert.That(Directory.Exists(second), Is.True, second);
+                Assert.That(Directory.Exists(first), Is.False, "the step-2 rescue is superseded by the step-3 one");
+                Assert.That(Directory.Exists(other), Is.True, "another run's rescue is not touched");
+            });
+        }
+        finally
+        {
+            foreach (var f in new[] { first, second, other }) if (Directory.Exists(f)) Directory.Delete(f, recursive: true);
+        }
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 
     [Test]

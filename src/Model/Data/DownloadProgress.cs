@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BertNative.Contract;
 
 namespace BertNative.Model.Data;
 
@@ -8,7 +9,7 @@ namespace BertNative.Model.Data;
 /// </summary>
 internal sealed class DownloadProgress(TextWriter output, long? totalBytes)
 {
-    readonly bool redraw = IsConsole(output);
+    readonly bool redraw = StandardStreams.IsTerminal(output);
     readonly Stopwatch clock = Stopwatch.StartNew();
     TimeSpan lastDrawn = TimeSpan.Zero;
     int lastWidth;
@@ -54,7 +55,4 @@ internal sealed class DownloadProgress(TextWriter output, long? totalBytes)
             ? $"  {100 * receivedBytes / total,3}% {receivedBytes / mb:0.0}/{total / mb:0.0} MB {speed}"
             : $"  {receivedBytes / mb:0.0} MB {speed}";
     }
-
-    static bool IsConsole(TextWriter writer) =>
-        (writer == Console.Error && !Console.IsErrorRedirected) || (writer == Console.Out && !Console.IsOutputRedirected);
 }

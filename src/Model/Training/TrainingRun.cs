@@ -166,7 +166,11 @@ public sealed class TrainingRun : IDisposable
 
     public void WriteFile(string name, string text) => _folder.Write(name, () => File.WriteAllText(_folder.File(name), text));
 
-    private void SaveCheckpoint() => _folder.Write($"{CheckpointFolder}/", () => SaveCheckpointTo(CheckpointPath));
+    private void SaveCheckpoint()
+    {
+        _folder.Write($"{CheckpointFolder}/", () => SaveCheckpointTo(CheckpointPath));
+        if (_folder.Writes) RescueFolders.RemoveSupersededBy(Folder, _loop.CompletedSteps); // ranks other than 0 save nothing
+    }
 
     private void SaveCheckpointTo(string folder)
     {
@@ -202,10 +206,11 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Saves the checkpoint outside the run folder; returns the sentence that says where.</summary>
     private string SaveFallback()
     {
-        string fallback = Path.Combine(Path.GetTempPath(), $"bertnative-rescued-{DateTime.UtcNow:yyyyMMdd-HHmmss}-step{_loop.CompletedSteps}");
+        string fallback = RescueFolders.PathFor(Folder, _loop.CompletedSteps);
         try
         {
             SaveCheckpointTo(fallback);
+            RescueFolders.RemoveSupersededBy(Folder, _loop.CompletedSteps, keep: fallback);
             return $"the weights of step {_loop.CompletedSteps} are saved in {fallback} (a checkpoint: encode --checkpoint, or copy it into a run folder's checkpoint/ to resume)";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using BertNative.Contract;
 
 namespace BertNative.Trainer.Cli;
 
 /// <summary>A progress bar over items (sentences): redrawn in place on a terminal, a line every 10% otherwise.</summary>
 public sealed class CountProgress(TextWriter output, int total, string unit)
 {
-    private readonly bool _interactive = ReferenceEquals(output, Console.Error) && !Console.IsErrorRedirected;
+    private readonly bool _interactive = StandardStreams.IsTerminal(output);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _lastTenth = -1;
 

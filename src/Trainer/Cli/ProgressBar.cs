@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using BertNative.Contract;
 using BertNative.Model.Training;
 
 namespace BertNative.Trainer.Cli;
@@ -7,7 +8,7 @@ namespace BertNative.Trainer.Cli;
 /// <summary>A progress bar with live losses: redrawn in place on a terminal, a line every 10% otherwise.</summary>
 public sealed class ProgressBar(TextWriter output, int total)
 {
-    private readonly bool _interactive = (ReferenceEquals(output, StandardStreams.Error) || ReferenceEquals(output, Console.Error)) && StandardStreams.ErrorIsTerminal;
+    private readonly bool _interactive = StandardStreams.IsTerminal(output);
     private readonly Stopwatch _sinceDraw = Stopwatch.StartNew();
     private double _pairs, _seconds;
     private int _lastLinePercent = -1;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace BertNative.Trainer.Cli;
+namespace BertNative.Contract;
 
 /// <summary>
 /// stdout and stderr as plain streams over file descriptors 1 and 2. System.Console, on its first write to a terminal,
@@ -13,8 +13,11 @@ public static class StandardStreams
     public static readonly TextWriter Out = Open(1, () => Console.Out);
     public static readonly TextWriter Error = Open(2, () => Console.Error);
 
-    /// <summary>Whether stderr is a terminal (the progress bar redraws in place there). Asking does not touch the terminal.</summary>
-    public static bool ErrorIsTerminal => !Console.IsErrorRedirected;
+    /// <summary>Whether <paramref name="writer"/> is stdout or stderr (ours or System.Console's) and that is the user's
+    /// terminal: progress is redrawn in place there, written as plain lines anywhere else. Asking does not touch the terminal.</summary>
+    public static bool IsTerminal(TextWriter writer) =>
+        ((ReferenceEquals(writer, Error) || ReferenceEquals(writer, Console.Error)) && !Console.IsErrorRedirected)
+        || ((ReferenceEquals(writer, Out) || ReferenceEquals(writer, Console.Out)) && !Console.IsOutputRedirected);
 
     private static TextWriter Open(int fd, Func<TextWriter> console)
     {
