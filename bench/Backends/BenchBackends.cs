@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using BertNative.Ilgpu;
 using BertNative.Contract;
 using BertNative.Interop.Cuda;
-using BertNative.Trainer.Commands;
+using BertNative.Model.Devices;
 
 namespace BertNative.Bench.Backends;
 
@@ -29,7 +29,7 @@ public static class BenchBackends
     }
 
     /// <summary>The backend as the CLI's --device would build it.</summary>
-    public static IBackend Create(string name) => BackendSelector.Select(name, threads: 0).Backend;
+    public static IBackend Create(string name) => BackendSelector.Select(new DeviceChoice(name)).Backend;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static bool IlgpuHasGpu() => IlgpuBackend.Probe().HasGpu;

@@ -18,6 +18,7 @@ public sealed partial class BertModel
     // predictions, each count rounded up to RowMultiple.
     private int _batchSize, _rowCount, _mlmRowCount;
     private BatchShare _share;
+    private LossMode _loadedFor; // the loss the loaded batch's MLM rows and scale are laid out for
     private float _mlmScale;
     private Dropout[] _dropouts = [];
 
@@ -56,7 +57,8 @@ public sealed partial class BertModel
     public BertWeights Gradients { get; }
     public FloatView AdamM { get; }
     public FloatView AdamV { get; }
-    public LossMode LossMode { get; set; } = LossMode.Intended;
+    /// <summary>The loss this model trains with; fixed for its life (evaluation loads a batch for the intended loss).</summary>
+    public LossMode LossMode { get; init; } = LossMode.Intended;
     public int Capacity => _a.Capacity;
     public int SeqLen => _a.SeqLen;
     public int RowMultiple { get; }
@@ -73,12 +75,16 @@ public sealed partial class BertModel
 
     /// <summary>Loads a batch that is one part of a larger step (see <see cref="BatchShare"/>): losses normalised by the
     /// global counts, dropout keyed by global indices.</summary>
-    public void LoadBatch(Batch batch, BatchShare share)
+    public void LoadBatch(Batch batch, BatchShare share) => LoadBatch(batch, share, LossMode);
+
+    /// <summary>Loads a batch for <paramref name="loss"/> rather than the model's own: evaluation always reports the intended loss.</summary>
+    public void LoadBatch(Batch batch, BatchShare share, LossMode loss)
     {
         if (batch.Size > Capacity || batch.MaxLen != SeqLen) throw new ArgumentException("batch does not fit the model's buffers");
         int B = batch.Size, T = SeqLen, P = _a.PredictionSlots;
         _batchSize = B;
         _share = share;
+        _loadedFor = loss;
         _d.Upload(_a.Tokens.Slice(0, B * T), batch.TokenIds.AsSpan(0, B * T));
         _d.Upload(_a.Segments.Slice(0, B * T), batch.Segments.AsSpan(0, B * T));
         _d.Upload(_a.ValidLens.Slice(0, B), batch.ValidLens.AsSpan(0, B));
@@ -94,7 +100,7 @@ public sealed partial class BertModel
         int r = 0;
         for (int i = 0; i < B * P; i++)
         {
-            if (LossMode == LossMode.Intended && batch.MlmWeights[i] == 0f) continue;
+            if (loss == LossMode.Intended && batch.MlmWeights[i] == 0f) continue;
             int position = batch.PredPositions[i], example = i / P;
             if (position >= batch.ValidLens[example])
                 throw new ArgumentException($"prediction position {position} of example {example} is beyond its valid length {batch.ValidLens[example]}");
@@ -103,7 +109,7 @@ public sealed partial class BertModel
             _mlmWeights[r] = 1f;
             r++;
         }
-        _mlmScale = LossMode == LossMode.Intended ? (float)(1.0 / (share.GlobalPredictions + 1e-8)) : 1f / (share.GlobalPairs * P);
+        _mlmScale = loss == LossMode.Intended ? (float)(1.0 / (share.GlobalPredictions + 1e-8)) : 1f / (share.GlobalPairs * P);
         _mlmRowCount = RoundUp(r, Capacity * P);
         for (int extra = r; extra < _mlmRowCount; extra++) (_mlmRows[extra], _mlmLabels[extra], _mlmWeights[extra]) = (0, 0, 0f);
         _d.Upload(_a.MlmRows.Slice(0, _mlmRowCount), _mlmRows.AsSpan(0, _mlmRowCount));
@@ -241,7 +247,7 @@ public sealed partial class BertModel
             _d.LayerNormBackward(dX, g.EmbeddingNormGamma!.Value, g.EmbeddingNormBeta!.Value, dX, _a.EmbeddingSum!.Value,
                 p.EmbeddingNormGamma!.Value, _a.EmbeddingMean!.Value, _a.EmbeddingRstd!.Value, N, H);
         }
-        FloatView? dPositions = LossMode == LossMode.BookPyTorch ? null : g.PositionEmbedding;
+        FloatView? dPositions = _loadedFor == LossMode.BookPyTorch ? null : g.PositionEmbedding;
         Unpack(_a.PaddedScratch, dX, H);
         _d.EmbeddingBackward(g.TokenEmbedding, g.SegmentEmbedding, dPositions, _a.PaddedScratch, _a.Tokens, _a.Segments, B, T, H);
         bucketReady?.Invoke(c.Layers + 1);

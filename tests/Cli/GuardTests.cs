@@ -103,7 +103,7 @@ public class GuardTests
             Assert.That(err, Does.Not.Match(@"\.cu:\d+"), "no source path of the build machine");
             Assert.That(File.ReadAllText(Path.Combine(Out("run"), "summary.json")), Does.Contain("\"backend_choice\""));
         });
-        Assert.That(BertNative.Trainer.Commands.BackendSelector.WithoutSourcePaths("bn_device_count: no device in cudaGetDeviceCount(count) (/home/ci/native/kernels/api.cu:52); next"),
+        Assert.That(BertNative.Model.Devices.BackendSelector.WithoutSourcePaths("bn_device_count: no device in cudaGetDeviceCount(count) (/home/ci/native/kernels/api.cu:52); next"),
             Is.EqualTo("bn_device_count: no device in cudaGetDeviceCount(count); next"));
     }
 

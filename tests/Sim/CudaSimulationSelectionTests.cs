@@ -1,5 +1,5 @@
 using BertNative.Interop.Cuda;
-using BertNative.Trainer.Commands;
+using BertNative.Model.Devices;
 
 namespace BertNative.Tests.Sim;
 
@@ -24,7 +24,7 @@ public class CudaSimulationSelectionTests
         if (CudaProbe.UnavailableReason is { } reason) Assert.Inconclusive($"simulation unavailable: {reason}");
         foreach (string device in new[] { "cuda", "auto" })
         {
-            var (backend, line) = BackendSelector.Select(device, threads: 0);
+            var (backend, line) = BackendSelector.Select(new DeviceChoice(device));
             using (backend)
                 Assert.That(line, Does.StartWith($"backend cuda (CPU simulation of {CudaProbe.DeviceCount} devices)")
                     .And.Contain("BertNative CPU simulation of a CUDA device").And.Contain("sm_90"));

@@ -1,6 +1,6 @@
 using BertNative.Ilgpu;
 using BertNative.Contract;
-using BertNative.Trainer.Commands;
+using BertNative.Model.Devices;
 
 namespace BertNative.Tests.Support;
 
@@ -12,7 +12,7 @@ public static class TestGpuBackends
     {
         try
         {
-            return name == "ilgpu-cpu" ? IlgpuBackend.Create(IlgpuDeviceKind.Cpu) : BackendSelector.Select(name, threads: 0).Backend;
+            return name == "ilgpu-cpu" ? IlgpuBackend.Create(IlgpuDeviceKind.Cpu) : BackendSelector.Select(new DeviceChoice(name)).Backend;
         }
         catch (BertNativeException e)
         {

@@ -54,7 +54,7 @@ public class ResumeTests
         var config = TinyBert.SyntheticConfig(dropout: 0.1f);
         var cpu = new CpuBackend(2);
         // A resumed run starts from other weights: everything it continues from must come from the checkpoint.
-        var model = new BertModel(cpu, config, Batch, 16, TinyBert.Init(config, seed: resume ? 99UL : 3UL));
+        var model = new BertModel(cpu, config, Batch, 16, TinyBert.Init(config, seed: resume ? 99UL : 3UL)) { LossMode = mode };
         var optimizer = new OptimizerSettings(0.01f, ScheduleKind.Linear, Warmup: 2, WeightDecay: 0.01f, Clip: 0.5f);
         var plan = new RunPlan(config, TinyBert.Synthetic.Vocabulary, examples ?? TinyBert.Synthetic, new PretrainSettings(Steps, Batch, optimizer, Seed: 7, mode),
             new Dictionary<string, string> { ["batch"] = "32" });

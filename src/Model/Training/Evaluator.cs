@@ -50,26 +50,20 @@ public static class Evaluator
     {
         if (examples.Count == 0) throw new BertNative.Contract.BertNativeException($"the {split} text gives no examples at --max-len {examples.MaxLen}; evaluate on more text");
         var clock = Stopwatch.StartNew();
-        var mode = model.LossMode;
-        model.LossMode = LossMode.Intended;
-        try
+        var batch = new Batch(Math.Min(model.Capacity, examples.Count), examples.MaxLen, examples.PredictionSlots);
+        var total = new EvaluationCounts();
+        var indices = new int[batch.Capacity];
+        for (int start = 0; start < examples.Count; start += batch.Capacity)
         {
-            var batch = new Batch(Math.Min(model.Capacity, examples.Count), examples.MaxLen, examples.PredictionSlots);
-            var total = new EvaluationCounts();
-            var indices = new int[batch.Capacity];
-            for (int start = 0; start < examples.Count; start += batch.Capacity)
-            {
-                int size = Math.Min(batch.Capacity, examples.Count - start);
-                for (int i = 0; i < size; i++) indices[i] = start + i;
-                batch.Fill(examples, indices.AsSpan(0, size));
-                model.LoadBatch(batch);
-                model.ForwardEncoder(training: false);
-                model.ForwardHeads(withGradients: false);
-                total.Add(model.ReadPredictionQuality());
-            }
-            return new EvaluationResult(split, examples.Count, total.MlmLossSum / Math.Max(1, total.MlmSlots), (double)total.MlmCorrect / Math.Max(1, total.MlmSlots),
-                total.NspLossSum / total.NspExamples, (double)total.NspCorrect / total.NspExamples, clock.Elapsed.TotalSeconds);
+            int size = Math.Min(batch.Capacity, examples.Count - start);
+            for (int i = 0; i < size; i++) indices[i] = start + i;
+            batch.Fill(examples, indices.AsSpan(0, size));
+            model.LoadBatch(batch, BatchShare.Whole(batch), LossMode.Intended);
+            model.ForwardEncoder(training: false);
+            model.ForwardHeads(withGradients: false);
+            total.Add(model.ReadPredictionQuality());
         }
-        finally { model.LossMode = mode; }
+        return new EvaluationResult(split, examples.Count, total.MlmLossSum / Math.Max(1, total.MlmSlots), (double)total.MlmCorrect / Math.Max(1, total.MlmSlots),
+            total.NspLossSum / total.NspExamples, (double)total.NspCorrect / total.NspExamples, clock.Elapsed.TotalSeconds);
     }
 }

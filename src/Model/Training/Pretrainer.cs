@@ -27,7 +27,8 @@ public sealed class Pretrainer
         _sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
         _batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
         Guard = new DivergenceGuard(settings.Optimizer);
-        foreach (var replica in runner.Replicas) replica.Model.LossMode = settings.LossMode;
+        if (runner.Replicas.FirstOrDefault(r => r.Model.LossMode != settings.LossMode) is { } other)
+            throw new ArgumentException($"the settings train the {settings.LossMode} loss but a replica's model was built for {other.Model.LossMode}");
     }
 
     /// <summary>Steps done so far (0 for a fresh run).</summary>

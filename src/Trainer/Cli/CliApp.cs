@@ -19,7 +19,7 @@ public sealed class CliApp(IReadOnlyList<Command> commands, string defaultComman
             bool named = args.Length > 0 && !args[0].StartsWith('-');
             string name = named ? args[0] : defaultCommand;
             var command = commands.FirstOrDefault(c => c.Name == name)
-                ?? throw new CliException($"unknown command '{name}'; commands: {string.Join(", ", commands.Select(c => c.Name))}");
+                ?? throw new InvalidOptionsException($"unknown command '{name}'; commands: {string.Join(", ", commands.Select(c => c.Name))}");
             var rest = args.Skip(named ? 1 : 0).ToArray();
             if (rest.Contains("--help") || rest.Contains("-h"))
             {
@@ -28,7 +28,7 @@ public sealed class CliApp(IReadOnlyList<Command> commands, string defaultComman
             }
             return command.Run(command.Parse(rest));
         }
-        catch (CliException e)
+        catch (InvalidOptionsException e)
         {
             stderr.WriteLine($"error: {OneLine(e.Message)}");
             return ExitUsage;

@@ -1,3 +1,5 @@
+using BertNative.Contract;
+
 namespace BertNative.Trainer.Cli;
 
 /// <summary>A subcommand of the CLI: its options and what it does. Run returns the process exit code.</summary>
@@ -17,21 +19,21 @@ public abstract class Command
         {
             string arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
-                throw new CliException($"unexpected argument '{arg}' for '{Name}'; see 'bertnative {Name} --help'");
+                throw new InvalidOptionsException($"unexpected argument '{arg}' for '{Name}'; see 'bertnative {Name} --help'");
             string name = arg[2..];
             string? inline = null;
             int eq = name.IndexOf('=');
             if (eq >= 0) (name, inline) = (name[..eq], name[(eq + 1)..]);
             var spec = Options.FirstOrDefault(o => o.Name == name)
-                ?? throw new CliException($"unknown option --{name} for '{Name}'; see 'bertnative {Name} --help'");
-            if (!given.Add(name)) throw new CliException($"--{name} is given twice");
+                ?? throw new InvalidOptionsException($"unknown option --{name} for '{Name}'; see 'bertnative {Name} --help'");
+            if (!given.Add(name)) throw new InvalidOptionsException($"--{name} is given twice");
             if (spec.IsFlag)
             {
-                if (inline != null) throw new CliException($"--{name} is a flag and takes no value");
+                if (inline != null) throw new InvalidOptionsException($"--{name} is a flag and takes no value");
                 continue;
             }
             string? value = inline ?? (i + 1 < args.Count ? args[++i] : null);
-            if (value == null) throw new CliException($"--{name} needs a value ({spec.ValueName})");
+            if (value == null) throw new InvalidOptionsException($"--{name} needs a value ({spec.ValueName})");
             values[name] = value;
         }
         return new ParsedOptions(Name, values, given);

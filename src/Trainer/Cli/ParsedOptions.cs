@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using System.Globalization;
 
 namespace BertNative.Trainer.Cli;
@@ -15,9 +16,9 @@ public sealed class ParsedOptions(string command, IReadOnlyDictionary<string, st
     {
         string? text = String(name);
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
-            throw new CliException($"--{name} needs an integer, got '{text}'; see 'bertnative {command} --help'");
+            throw new InvalidOptionsException($"--{name} needs an integer, got '{text}'; see 'bertnative {command} --help'");
         if (value < min || value > max)
-            throw new CliException($"--{name} {value} is out of range [{min}, {max}]");
+            throw new InvalidOptionsException($"--{name} {value} is out of range [{min}, {max}]");
         return value;
     }
 
@@ -27,9 +28,9 @@ public sealed class ParsedOptions(string command, IReadOnlyDictionary<string, st
     {
         string? text = String(name);
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
-            throw new CliException($"--{name} needs a number, got '{text}'; see 'bertnative {command} --help'");
+            throw new InvalidOptionsException($"--{name} needs a number, got '{text}'; see 'bertnative {command} --help'");
         if (value < min || value > max)
-            throw new CliException($"--{name} {text} is out of range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
+            throw new InvalidOptionsException($"--{name} {text} is out of range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
         return value;
     }
 
@@ -40,7 +41,7 @@ public sealed class ParsedOptions(string command, IReadOnlyDictionary<string, st
         string? text = String(name);
         if (text == null) return null;
         if (!ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong value))
-            throw new CliException($"--{name} needs a non-negative integer, got '{text}'");
+            throw new InvalidOptionsException($"--{name} needs a non-negative integer, got '{text}'");
         return value;
     }
 
@@ -70,7 +71,7 @@ public sealed class ParsedOptions(string command, IReadOnlyDictionary<string, st
             {
                 string now = o.IsFlag ? "true" : values[o.Name]!;
                 if (now != old)
-                    throw new CliException($"--{o.Name}{(o.IsFlag ? "" : " " + now)} differs from the resumed run's {(old == null ? "default" : (o.IsFlag ? "setting" : old))}; drop it: a resumed run keeps the settings it started with");
+                    throw new InvalidOptionsException($"--{o.Name}{(o.IsFlag ? "" : " " + now)} differs from the resumed run's {(old == null ? "default" : (o.IsFlag ? "setting" : old))}; drop it: a resumed run keeps the settings it started with");
             }
             if (!o.IsFlag) newValues[o.Name] = old;
             if (old != null) newGiven.Add(o.Name); else newGiven.Remove(o.Name);
@@ -82,7 +83,7 @@ public sealed class ParsedOptions(string command, IReadOnlyDictionary<string, st
     {
         string? text = String(name);
         if (text == null || !choices.Contains(text))
-            throw new CliException($"--{name} must be one of {string.Join(", ", choices)}, got '{text}'");
+            throw new InvalidOptionsException($"--{name} must be one of {string.Join(", ", choices)}, got '{text}'");
         return text;
     }
 }

@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
@@ -15,11 +16,11 @@ public static class ContinuedPretraining
     {
         if (o.String(TrainingOptions.Init.Name) is not { } folder) return null;
         List<string> shaping = resuming ? [] : [.. ModelOptions.All.Where(spec => spec.Name != "dropout" && o.Has(spec.Name)).Select(spec => "--" + spec.Name)];
-        if (shaping.Count > 0) throw new CliException($"--init takes the model's shape from its checkpoint; drop {string.Join(", ", shaping)}");
+        if (shaping.Count > 0) throw new InvalidOptionsException($"--init takes the model's shape from its checkpoint; drop {string.Join(", ", shaping)}");
         var (config, vocabulary, parameters) = Checkpoint.Load(folder);
         config = config with { Dropout = o.OptionalFloat("dropout", 0f, 0.99f) ?? config.Dropout };
         if (maxLen > config.MaxPosition)
-            throw new CliException($"--max-len {maxLen} exceeds the positional table of {config.MaxPosition} rows of the --init checkpoint; lower --max-len");
+            throw new InvalidOptionsException($"--max-len {maxLen} exceeds the positional table of {config.MaxPosition} rows of the --init checkpoint; lower --max-len");
         return new Start(config, vocabulary, parameters);
     }
 }

@@ -1,8 +1,6 @@
 using BertNative.Contract;
-using System.Runtime.CompilerServices;
-using BertNative.Ilgpu;
-using BertNative.Cpu;
 using BertNative.Interop.Cuda;
+using BertNative.Model.Devices;
 using BertNative.Trainer.Cli;
 
 namespace BertNative.Trainer.Commands;
@@ -19,18 +17,20 @@ public static class DeviceOptions
 
     public static readonly OptionSpec Verbose = OptionSpec.Flag("verbose", "also print why --device auto chose its backend (pretrain keeps it in summary.json)");
 
-    public static readonly string[] Names = ["auto", "cpu", "cuda", "ilgpu"];
-
     /// <summary>The line --verbose adds after the backend line, or null.</summary>
     public static string? VerboseLine(ParsedOptions o) =>
         o.Flag("verbose") && BackendSelector.AutoReason is { } why ? $"device auto: {why}" : null;
 
     /// <summary>The chosen backend and one line saying what runs and why. A command without --precision gets fp32.</summary>
-    public static (IBackend Backend, string Line) Create(ParsedOptions o)
+    public static (IBackend Backend, string Line) Create(ParsedOptions o) => BackendSelector.Select(Read(o));
+
+    /// <summary>--device, --threads and --precision.</summary>
+    public static DeviceChoice Read(ParsedOptions o)
     {
-        string device = o.Choice("device", Names);
-        int threads = o.Int("threads", 0, 1024);
-        return BackendSelector.Select(device, threads, ReadPrecision(o, device));
+        string device = o.Choice("device", DeviceChoice.Names);
+        var precision = o.String("precision") is null ? CudaPrecision.Fp32
+            : o.Choice("precision", "fp32", "tf32") == "tf32" ? CudaPrecision.Tf32 : CudaPrecision.Fp32;
+        return new DeviceChoice(device, o.Int("threads", 0, 1024), precision).Validated();
     }
 
     /// <summary>A warning line when --threads asks for more threads than this process has cores, else null.</summary>
@@ -39,93 +39,5 @@ public static class DeviceOptions
         int threads = o.Int("threads", 0, 1024), cores = Environment.ProcessorCount;
         return threads > cores ? $"warning: --threads {threads} is more than the {cores} cores this process can use; the extra threads only take turns (use at most {cores})" : null;
     }
-
-    /// <summary>--precision, checked against --device.</summary>
-    public static CudaPrecision ReadPrecision(ParsedOptions o, string device)
-    {
-        var precision = o.String("precision") is null ? CudaPrecision.Fp32
-            : o.Choice("precision", "fp32", "tf32") == "tf32" ? CudaPrecision.Tf32 : CudaPrecision.Fp32;
-        if (precision != CudaPrecision.Fp32 && device is "cpu" or "ilgpu")
-            throw new CliException($"--precision tf32 applies to the cuda backend only, not --device {device}");
-        return precision;
-    }
 }
 
-/// <summary>
-/// Builds the backend a --device names. GPU paths sit in NoInlining methods so a machine without
-/// CUDA never touches a P/Invoke stub, and ILGPU's assembly loads only when it may be used.
-/// </summary>
-public static class BackendSelector
-{
-    /// <summary>With <paramref name="precision"/> other than fp32, anything but the cuda backend is an error (auto included).</summary>
-    public static (IBackend Backend, string Line) Select(string device, int threads, CudaPrecision precision = CudaPrecision.Fp32)
-    {
-        var selected = SelectBackend(device, threads, precision);
-        if (precision == CudaPrecision.Fp32 || selected.Backend.Name == "cuda") return selected;
-        selected.Backend.Dispose();
-        throw new BertNativeException($"--precision {precision.ToString().ToLowerInvariant()} needs the cuda backend; " +
-                                      $"--device {device} chose {selected.Backend.Name}");
-    }
-
-    private static (IBackend Backend, string Line) SelectBackend(string device, int threads, CudaPrecision precision)
-    {
-        switch (device)
-        {
-            case "cpu":
-                return Cpu(threads, "");
-            case "cuda":
-                if (CudaProbe.UnavailableReason is { } noCuda)
-                    throw new BertNativeException($"--device cuda: {WithoutSourcePaths(noCuda)}; use --device cpu (or auto)");
-                return Cuda("", precision);
-            case "ilgpu":
-                return Ilgpu("");
-            default:
-                // The line stays short; the reasons (long, and naming libraries) go to --verbose and summary.json.
-                if (CudaProbe.UnavailableReason is not { } cudaWhyNot)
-                {
-                    AutoReason = CudaProbe.IsSimulation ? "BERTNATIVE_CUDA_SIM=1 and the simulation library loaded"
-                                                        : "our CUDA library loaded and a GPU answered";
-                    return Cuda(CudaProbe.IsSimulation ? " (auto: BERTNATIVE_CUDA_SIM=1)" : " (auto: a CUDA GPU)", precision);
-                }
-                var (hasGpu, ilgpuReason) = ProbeIlgpu();
-                AutoReason = $"cuda: {WithoutSourcePaths(cudaWhyNot)}; ILGPU: {(hasGpu ? "found " : "")}{ilgpuReason}";
-                return hasGpu ? Ilgpu(" (auto: a GPU through ILGPU; the cuda backend is not usable)") : Cpu(threads, " (auto: no GPU found)");
-        }
-    }
-
-    /// <summary>Why the last --device auto chose what it chose (null when no auto choice was made).</summary>
-    public static string? AutoReason { get; private set; }
-
-    /// <summary>Native errors carry the build machine's source locations, e.g. "(/home/ci/native/kernels/api.cu:52)": not for users.</summary>
-    public static string WithoutSourcePaths(string message) =>
-        System.Text.RegularExpressions.Regex.Replace(message, @"\s*\((?:/|[A-Za-z]:\\)[^()]*?\.(?:cu|cuh|cpp|cc|c|h|hpp|cs):\d+\)", "");
-
-    private static (IBackend, string) Cpu(int threads, string why)
-    {
-        var cpu = new CpuBackend(threads);
-        return (cpu, $"backend cpu{why}: {cpu.DeviceDescription}");
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (IBackend, string) Cuda(string why, CudaPrecision precision)
-    {
-        var cuda = CudaBackend.Create(precision: precision);
-        // The simulation says so first thing, so that its line can never pass for a GPU run.
-        string simulation = CudaProbe.IsSimulation ? $" (CPU simulation of {CudaProbe.DeviceCount} devices)" : "";
-        return (cuda, $"backend cuda{simulation}{why}: {cuda.DeviceDescription}");
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (IBackend, string) Ilgpu(string why)
-    {
-        var ilgpu = IlgpuBackend.Create(IlgpuDeviceKind.Auto);
-        return (ilgpu, $"backend ilgpu{why}: {ilgpu.DeviceDescription}");
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (bool HasGpu, string Reason) ProbeIlgpu()
-    {
-        var probe = IlgpuBackend.Probe();
-        return (probe.HasGpu, probe.Reason);
-    }
-}

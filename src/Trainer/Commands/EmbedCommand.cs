@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -62,13 +63,13 @@ public sealed class EmbedCommand(TextWriter stdout, TextWriter stderr) : Command
 
     private static List<string> Sentences(ParsedOptions o)
     {
-        if (o.Has("text") == o.Has("input")) throw new CliException("embed needs exactly one of --text TEXT and --input FILE");
+        if (o.Has("text") == o.Has("input")) throw new InvalidOptionsException("embed needs exactly one of --text TEXT and --input FILE");
         if (o.String("text") is { } text)
-            return text.Trim().Length > 0 ? [text] : throw new CliException("--text is empty; give a sentence");
+            return text.Trim().Length > 0 ? [text] : throw new InvalidOptionsException("--text is empty; give a sentence");
         string file = o.String("input")!;
-        if (!File.Exists(file)) throw new CliException($"--input {file} does not exist");
+        if (!File.Exists(file)) throw new InvalidOptionsException($"--input {file} does not exist");
         var lines = File.ReadLines(file).Where(l => l.Trim().Length > 0).ToList();
-        return lines.Count > 0 ? lines : throw new CliException($"--input {file} has no sentences (every line is empty)");
+        return lines.Count > 0 ? lines : throw new InvalidOptionsException($"--input {file} has no sentences (every line is empty)");
     }
 
     private void Write(string? path, List<string> sentences, List<float[]> embeddings, int hidden)

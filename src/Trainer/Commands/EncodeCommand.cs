@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using System.Globalization;
 using System.Text.Json;
 using BertNative.Model.Checkpoints;
@@ -27,8 +28,8 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
     public override int Run(ParsedOptions o)
     {
         string text = o.String("text")!, pair = o.String("pair") ?? "";
-        if (text.Trim().Length == 0) throw new CliException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
-        if (o.Has("pair") && pair.Trim().Length == 0) throw new CliException("--pair is empty; give a second sentence or drop --pair");
+        if (text.Trim().Length == 0) throw new InvalidOptionsException("--text is empty; give a sentence, e.g. --text \"a crane is flying\"");
+        if (o.Has("pair") && pair.Trim().Length == 0) throw new InvalidOptionsException("--pair is empty; give a second sentence or drop --pair");
         string checkpoint = CheckpointOption.Resolve(o);
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         var (backend, deviceLine) = DeviceOptions.Create(o);

@@ -31,7 +31,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
 
     public override int Run(ParsedOptions o)
     {
-        string checkpoint = o.String("checkpoint") ?? throw new CliException("evaluate needs --checkpoint DIR (a run's checkpoint/ folder)");
+        string checkpoint = o.String("checkpoint") ?? throw new InvalidOptionsException("evaluate needs --checkpoint DIR (a run's checkpoint/ folder)");
         string split = o.Choice("split", "valid", "test");
         int batch = o.Int("batch", 1, 1 << 16);
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);

@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
@@ -23,7 +24,7 @@ public sealed class ExportCommand(TextWriter stdout, TextWriter stderr) : Comman
     public override int Run(ParsedOptions o)
     {
         string format = o.Choice("format", "onnx", "hf");
-        string output = o.String("out") ?? throw new CliException("export needs --out FILE, e.g. --out bert.onnx (or a folder with --format hf)");
+        string output = o.String("out") ?? throw new InvalidOptionsException("export needs --out FILE, e.g. --out bert.onnx (or a folder with --format hf)");
         string checkpoint = CheckpointOption.Resolve(o);
         var (config, vocabulary, parameters) = Checkpoint.Load(checkpoint, stderr.WriteLine);
         if (format == "hf") return ExportHf(checkpoint, output, config, vocabulary, parameters, o.Flag("heads"));
@@ -39,7 +40,7 @@ public sealed class ExportCommand(TextWriter stdout, TextWriter stderr) : Comman
 
     private int ExportHf(string checkpoint, string output, BertConfig config, Vocabulary vocabulary, float[] parameters, bool heads)
     {
-        if (heads) throw new CliException("--heads is for --format onnx; a Hugging Face folder always holds the heads");
+        if (heads) throw new InvalidOptionsException("--heads is for --format onnx; a Hugging Face folder always holds the heads");
         HfExport.Save(output, config, vocabulary, parameters);
         if (vocabulary.Tokenizer.IsBook)
             stderr.WriteLine("note: the vocabulary is the book's word-level one; Hugging Face's BertTokenizer splits words it lacks into pieces instead of <unk>");

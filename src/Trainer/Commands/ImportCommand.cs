@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Hf;
 using BertNative.Trainer.Cli;
@@ -19,8 +20,8 @@ public sealed class ImportCommand(TextWriter stdout, TextWriter stderr) : Comman
 
     public override int Run(ParsedOptions o)
     {
-        string from = o.String("from") ?? throw new CliException("import needs --from PATH (a Hugging Face model folder or an .onnx file)");
-        string output = o.String("out") ?? throw new CliException("import needs --out DIR, the checkpoint folder to write");
+        string from = o.String("from") ?? throw new InvalidOptionsException("import needs --from PATH (a Hugging Face model folder or an .onnx file)");
+        string output = o.String("out") ?? throw new InvalidOptionsException("import needs --out DIR, the checkpoint folder to write");
         var source = HfSource.Read(from, o.String("vocab"));
         var model = HfImport.Run(source, o.Seed() ?? 1);
         Checkpoint.Save(output, model.Config, model.Vocabulary, model.Parameters);

@@ -42,7 +42,7 @@ public static class ModelOptions
             LayerNormEpsilon = o.OptionalFloat("layer-norm-eps", 1e-30f, 1f) ?? c.LayerNormEpsilon,
         };
         try { c.Validate(maxLen); }
-        catch (BertNativeException e) when (e is not CliException) { throw new CliException(e.Message); } // a bad option: exit 2
+        catch (BertNativeException e) when (e is not InvalidOptionsException) { throw new InvalidOptionsException(e.Message); } // a bad option: exit 2
         return c;
     }
 

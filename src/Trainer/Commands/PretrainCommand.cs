@@ -4,6 +4,7 @@ using BertNative.Contract;
 using BertNative.Interop.Cuda;
 using BertNative.Model;
 using BertNative.Model.Data;
+using BertNative.Model.Devices;
 using BertNative.Model.Parallel;
 using BertNative.Model.Training;
 using BertNative.Trainer.Cli;
@@ -26,7 +27,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         DataOptions.Seed,
         DeviceOptions.Device, DeviceOptions.Threads, DeviceOptions.Verbose,
         DeviceOptions.Precision,
-        .. ReplicaSet.All,
+        .. ParallelOptions.All,
         DataOptions.DataDir, TrainingOptions.Corpus, TrainingOptions.MinFreq, TrainingOptions.Init,
         OptionSpec.Value("out", "DIR", "runs/<time>", "run folder: metrics.jsonl, loss.svg, checkpoint/, summary.json (must be new or empty)"),
         OptionSpec.Flag("overwrite", "replace the run in a non-empty --out folder"),
@@ -61,7 +62,7 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         IReadOnlyDictionary<string, string>? savedOptions = null;
         if (resume != null)
         {
-            if (o.Has("out") || o.Has("overwrite")) throw new CliException("--resume continues a run in its own folder; drop --out and --overwrite");
+            if (o.Has("out") || o.Has("overwrite")) throw new InvalidOptionsException("--resume continues a run in its own folder; drop --out and --overwrite");
             var saved = TrainingRun.ReadState(resume, LaunchedAsOtherRank ? null : stderr.WriteLine, checkLock: !LaunchedAsOtherRank).Options;
             o = ResumeTopology.Apply(o.WithSaved(saved, TrainingOptions.RunDefining), saved);
             savedOptions = saved;
@@ -69,7 +70,8 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         }
         int steps = o.Int("steps", 1, 10_000_000), batchSize = o.Int("batch", 1, 1 << 20), maxLen = DataOptions.ReadMaxLen(o);
         // --accumulate K: each step takes K micro-batches of --batch pairs (the memory of --batch, the gradient of K x --batch).
-        int stepBatch = ReplicaSet.StepBatch(o, batchSize);
+        var parallel = ParallelOptions.Read(o);
+        int stepBatch = parallel.StepPairs(batchSize);
         double saveEveryMinutes = o.Float("save-every-minutes", 0f, 1e6f);
         int saveEvery = o.Int("save-every", 0, 10_000_000), evalEvery = o.Int("eval-every", 0, 10_000_000), minFreq = o.Int("min-freq", 1, 1 << 30);
         var optimizer = TrainingOptions.Read(o, steps);
@@ -77,11 +79,11 @@ public sealed class PretrainCommand(TextWriter stdout, TextWriter stderr) : Comm
         var mode = o.Flag("book-pytorch") ? LossMode.BookPyTorch : LossMode.Intended;
         string? evalCorpus = o.String("eval-corpus");
         if (evalEvery > 0 && corpusPath != null && evalCorpus == null)
-            throw new CliException("--eval-every with --corpus needs --eval-corpus PATH: held-out text in the same format");
+            throw new InvalidOptionsException("--eval-every with --corpus needs --eval-corpus PATH: held-out text in the same format");
         // Validate the model's shape before the slow parts, with the book's vocabulary size as a stand-in.
         ModelOptions.Read(o, vocabSize: 20_256, maxLen);
 
-        using var replicas = ReplicaSet.Create(o, batchSize);
+        using var replicas = ReplicaSet.Create(parallel, batchSize);
         ulong seed = replicas.AgreeOnSeed(givenSeed);
         var backend = replicas.Backends[0];
         if (!replicas.IsMainRank) (stdout, stderr) = (TextWriter.Null, TextWriter.Null); // rank 0 speaks for the run; errors still print

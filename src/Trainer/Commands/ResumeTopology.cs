@@ -1,4 +1,5 @@
 using BertNative.Contract;
+using BertNative.Model.Parallel;
 using BertNative.Trainer.Cli;
 
 namespace BertNative.Trainer.Commands;
@@ -26,7 +27,7 @@ public static class ResumeTopology
         if (mpi && world > 1)
             throw new BertNativeException($"the run trained on {world} MPI ranks; resume it under mpirun -np {world} with --distributed mpi to continue bit-for-bit, " +
                                           $"or pass --replicas N to continue on N replicas here (the same math, not the same last bits)");
-        return world > 1 ? o.WithSaved(new Dictionary<string, string> { ["replicas"] = saved[WorldSizeKey] }, [ReplicaSet.Replicas]) : o;
+        return world > 1 ? o.WithSaved(new Dictionary<string, string> { ["replicas"] = saved[WorldSizeKey] }, [ParallelOptions.Replicas]) : o;
     }
 
     /// <summary>After the replicas are created: the line saying that the count changed, or null when it did not.</summary>

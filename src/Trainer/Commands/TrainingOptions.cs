@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using BertNative.Model.Training;
 using BertNative.Trainer.Cli;
 
@@ -24,14 +25,14 @@ public static class TrainingOptions
     /// <summary>The options that define a run: kept in its checkpoint and refused with another value on --resume.
     /// Where the data is (--data, --corpus) may change, since a moved copy is the same data: the fingerprint checks it.</summary>
     public static readonly OptionSpec[] RunDefining =
-        [Batch, ReplicaSet.Accumulate, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, MinFreq, BookPyTorch, Init];
+        [Batch, ParallelOptions.Accumulate, DataOptions.MaxLen, .. ModelOptions.All, Lr, Schedule, Warmup, WeightDecay, Clip, DataOptions.Seed, MinFreq, BookPyTorch, Init];
 
     public static OptimizerSettings Read(ParsedOptions o, int steps)
     {
         var schedule = o.Choice("schedule", "constant", "linear") == "linear" ? ScheduleKind.Linear : ScheduleKind.Constant;
         int warmup = o.Int("warmup", 0, 10_000_000);
         if (schedule == ScheduleKind.Linear && warmup >= steps)
-            throw new CliException($"--warmup {warmup} leaves no step to decay in a run of --steps {steps}; use a warmup below --steps");
+            throw new InvalidOptionsException($"--warmup {warmup} leaves no step to decay in a run of --steps {steps}; use a warmup below --steps");
         return new OptimizerSettings(o.Float("lr", 1e-12f, 100f), schedule, warmup, o.Float("weight-decay", 0f, 1f), o.Float("clip", 0f, 1e9f));
     }
 }

@@ -1,7 +1,6 @@
 using BertNative.Contract;
-using BertNative.Model;
 
-namespace BertNative.Trainer.Commands;
+namespace BertNative.Model;
 
 /// <summary>Creates the model after checking that it fits: the estimate is compared with what the backend says is
 /// available, and a run that cannot fit is refused with one line before anything is allocated. An allocation
@@ -28,9 +27,9 @@ public static class ModelMemory
                $"activations {MemoryEstimate.Size(estimate.ActivationBytes)}){(available is long a ? $", {MemoryEstimate.Size(a)} available" : "")}";
     }
 
-    public static BertModel Create(IBackend backend, BertConfig config, int capacity, int maxLen, float[] init)
+    public static BertModel Create(IBackend backend, BertConfig config, int capacity, int maxLen, float[] init, LossMode loss = LossMode.Intended)
     {
-        try { return new BertModel(backend, config, capacity, maxLen, init); }
+        try { return new BertModel(backend, config, capacity, maxLen, init) { LossMode = loss }; }
         catch (OutOfMemoryException)
         {
             throw new BertNativeException($"out of memory on {backend.Name} for batch {capacity} x max_len {maxLen}; lower --batch or --max-len (or raise --accumulate), or pick a smaller --model");

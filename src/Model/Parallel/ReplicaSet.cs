@@ -1,15 +1,14 @@
 using System.Runtime.CompilerServices;
-using BertNative.Contract;
 using BertNative.Comm;
-using BertNative.Interop.Mpi;
+using BertNative.Contract;
 using BertNative.Cpu;
 using BertNative.Interop.Cuda;
+using BertNative.Interop.Mpi;
 using BertNative.Interop.Nccl;
-using BertNative.Model;
-using BertNative.Model.Parallel;
-using BertNative.Trainer.Cli;
+using BertNative.Model.Data;
+using BertNative.Model.Devices;
 
-namespace BertNative.Trainer.Commands;
+namespace BertNative.Model.Parallel;
 
 /// <summary>
 /// The replicas of this process and how they talk: --replicas N in one process (cpu: N replicas sharing the
@@ -18,18 +17,6 @@ namespace BertNative.Trainer.Commands;
 /// </summary>
 public sealed class ReplicaSet : IDisposable
 {
-    public static readonly OptionSpec Replicas = OptionSpec.Value("replicas", "N", "1",
-        "data-parallel replicas in this process (cpu: they share --threads; cuda, ilgpu: GPUs 0..N-1)");
-    public static readonly OptionSpec Accumulate = OptionSpec.Value("accumulate", "K", "1",
-        "micro-batches of --batch pairs per step: the gradient of K x --batch pairs with the memory of --batch");
-    public static readonly OptionSpec Distributed = OptionSpec.Value("distributed", "off|mpi|nccl", "off",
-        "one rank per process, started by mpirun -np N: mpi sums on the host (any backend), nccl on the GPU (cuda)");
-    public static readonly OptionSpec CommTimeout = OptionSpec.Value("comm-timeout", "S", "60",
-        "seconds a rank waits for another before stopping with an error naming it");
-    public static readonly OptionSpec NoOverlap = OptionSpec.Flag("no-overlap",
-        "sum the gradients after backward instead of while it runs (the same bits; for measuring)");
-    public static readonly OptionSpec[] All = [Replicas, Accumulate, Distributed, CommTimeout, NoOverlap];
-
     private readonly List<IDisposable> _owned = [];
     private readonly ICommunicator?[] _comms;
 
@@ -59,43 +46,28 @@ public sealed class ReplicaSet : IDisposable
     /// <summary>Only rank 0 prints progress and writes the run folder.</summary>
     public bool IsMainRank => Rank == 0;
 
-    /// <summary>The pairs of one optimizer step: --accumulate micro-batches of --batch pairs.</summary>
-    public static int StepBatch(ParsedOptions o, int batchSize)
+    /// <summary>Creates the backends and communicators <paramref name="options"/> ask for; a combination that cannot work is
+    /// an <see cref="InvalidOptionsException"/>. <paramref name="microBatch"/> is --batch: the pairs of one micro-batch over all ranks.</summary>
+    public static ReplicaSet Create(ReplicaOptions options, int microBatch)
     {
-        long pairs = (long)batchSize * ReadAccumulate(o);
-        return pairs <= 1 << 24 ? (int)pairs : throw new CliException($"--batch x --accumulate is {pairs:N0} pairs a step; keep it at most {1 << 24:N0}");
+        var (device, replicas, distributed, accumulate, timeout, overlap) = options.Validated();
+        if (distributed == Distribution.Off && MpiSession.LauncherWorldSize is > 1)
+            throw new InvalidOptionsException($"started by mpirun as one of {MpiSession.LauncherWorldSize} ranks, but --distributed is off (every rank would train alone); add --distributed mpi");
+        if (distributed == Distribution.Nccl && device.Device is not ("cuda" or "auto"))
+            throw new InvalidOptionsException($"--distributed nccl sums on the GPU and needs --device cuda; with --device {device.Device} use --distributed mpi");
+        int ranks = distributed == Distribution.Off ? replicas : MpiSession.LauncherWorldSize ?? 1;
+        if (ranks > microBatch)
+            throw new InvalidOptionsException($"--batch {microBatch} is smaller than {ranks} {(distributed == Distribution.Off ? "replicas" : "ranks")}: each needs a pair of every micro-batch; raise --batch or lower them");
+        return distributed == Distribution.Off
+            ? CreateInProcess(device, replicas, accumulate, timeout, overlap)
+            : CreateMpi(device, accumulate, timeout, overlap, nccl: distributed == Distribution.Nccl);
     }
 
-    private static int ReadAccumulate(ParsedOptions o) => o.Int("accumulate", 1, 1 << 16);
-
-    /// <summary>Reads the options and creates the backends and communicators; bad combinations are exit 2.
-    /// <paramref name="batchSize"/> is --batch: the pairs of one micro-batch over all ranks.</summary>
-    public static ReplicaSet Create(ParsedOptions o, int batchSize)
+    private static ReplicaSet CreateInProcess(DeviceChoice device, int replicas, int accumulate, TimeSpan timeout, bool overlap)
     {
-        string device = o.Choice("device", DeviceOptions.Names);
-        var precision = DeviceOptions.ReadPrecision(o, device);
-        int threads = o.Int("threads", 0, 1024), replicas = o.Int("replicas", 1, 1024), accumulate = ReadAccumulate(o);
-        string distributed = o.Choice("distributed", "off", "mpi", "nccl");
-        var timeout = TimeSpan.FromSeconds(o.Float("comm-timeout", 0.1f, 86_400f));
-        bool overlap = !o.Flag("no-overlap");
-        if (replicas > 1 && distributed != "off")
-            throw new CliException("--replicas and --distributed do not combine: under mpirun each process is one replica (mpirun -np N)");
-        if (distributed == "off" && MpiSession.LauncherWorldSize is > 1)
-            throw new CliException($"started by mpirun as one of {MpiSession.LauncherWorldSize} ranks, but --distributed is off (every rank would train alone); add --distributed mpi");
-        if (distributed == "nccl" && device is not ("cuda" or "auto"))
-            throw new CliException($"--distributed nccl sums on the GPU and needs --device cuda; with --device {device} use --distributed mpi");
-        int ranks = distributed == "off" ? replicas : MpiSession.LauncherWorldSize ?? 1;
-        if (ranks > batchSize)
-            throw new CliException($"--batch {batchSize} is smaller than {ranks} {(distributed == "off" ? "replicas" : "ranks")}: each needs a pair of every micro-batch; raise --batch or lower them");
-        return distributed == "off"
-            ? CreateInProcess(device, precision, threads, replicas, accumulate, timeout, overlap)
-            : CreateMpi(device, precision, threads, accumulate, timeout, overlap, nccl: distributed == "nccl");
-    }
-
-    private static ReplicaSet CreateInProcess(string device, CudaPrecision precision, int threads, int replicas, int accumulate, TimeSpan timeout, bool overlap)
-    {
-        int threadsEach = replicas == 1 ? threads : Math.Max(1, (threads > 0 ? threads : Environment.ProcessorCount) / replicas);
-        var (first, line) = BackendSelector.Select(device, threadsEach, precision);
+        int threads = device.Threads, threadsEach = replicas == 1 ? threads : Math.Max(1, (threads > 0 ? threads : Environment.ProcessorCount) / replicas);
+        var precision = device.Precision;
+        var (first, line) = BackendSelector.Select(device with { Threads = threadsEach });
         if (replicas == 1) return new ReplicaSet([first], [null], line, accumulate, overlap, mpi: false);
         var backends = new List<IBackend> { first };
         try
@@ -103,14 +75,14 @@ public sealed class ReplicaSet : IDisposable
             if (first.Name == "cuda")
             {
                 int gpus = CudaProbe.DeviceCount;
-                if (replicas > gpus) throw new CliException($"--replicas {replicas} needs {replicas} GPUs; {gpus} visible (CUDA_VISIBLE_DEVICES limits them)");
-                for (int g = 1; g < replicas; g++) backends.Add(CudaOn(g, precision));
+                if (replicas > gpus) throw new InvalidOptionsException($"--replicas {replicas} needs {replicas} GPUs; {gpus} visible (CUDA_VISIBLE_DEVICES limits them)");
+                for (int g = 1; g < replicas; g++) backends.Add(BackendSelector.CudaOn(g, precision));
             }
             else if (first.Name == "ilgpu")
             {
-                int gpus = IlgpuDeviceCount();
-                if (replicas > gpus) throw new CliException($"--replicas {replicas} needs {replicas} GPUs; ILGPU sees {gpus}");
-                for (int g = 1; g < replicas; g++) backends.Add(IlgpuOn(g));
+                int gpus = BackendSelector.IlgpuDeviceCount();
+                if (replicas > gpus) throw new InvalidOptionsException($"--replicas {replicas} needs {replicas} GPUs; ILGPU sees {gpus}");
+                for (int g = 1; g < replicas; g++) backends.Add(BackendSelector.IlgpuOn(g));
             }
             else
                 for (int r = 1; r < replicas; r++) backends.Add(new CpuBackend(threadsEach));
@@ -143,16 +115,16 @@ public sealed class ReplicaSet : IDisposable
         return backends.Select((b, rank) => (ICommunicator?)new RingCommunicator(ring.Transport(rank), b)).ToArray();
     }
 
-    private static ReplicaSet CreateMpi(string device, CudaPrecision precision, int threads, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
+    private static ReplicaSet CreateMpi(DeviceChoice device, int accumulate, TimeSpan timeout, bool overlap, bool nccl)
     {
         MpiSession mpi;
         try { mpi = MpiSession.Start(); }
         catch (BertNativeException e) when (nccl) { throw new BertNativeException(e.Message.Replace("--distributed mpi", "--distributed nccl"), e); }
         if (nccl && CudaProbe.UnavailableReason is { } noCuda)
             throw new BertNativeException($"--distributed nccl: {noCuda}; use --distributed mpi on this machine");
-        var (backend, line) = device == "cuda" || nccl || (device == "auto" && CudaProbe.IsAvailable)
-            ? CudaOfLocalRank(precision)
-            : BackendSelector.Select(device, threads, precision);
+        var (backend, line) = device.Device == "cuda" || nccl || (device.Device == "auto" && CudaProbe.IsAvailable)
+            ? CudaOfLocalRank(device.Precision)
+            : BackendSelector.Select(device);
         var shared = new List<IDisposable>();
         var transport = new MpiRingTransport(mpi, timeout);
         var hostRing = new RingCommunicator(transport, backend is CpuBackend ? backend : HostMemory(shared));
@@ -167,7 +139,7 @@ public sealed class ReplicaSet : IDisposable
     /// each draw their own).</summary>
     public ulong AgreeOnSeed(ulong? given)
     {
-        ulong seed = given ?? BertNative.Model.Data.SeededRandom.FreshSeed();
+        ulong seed = given ?? SeededRandom.FreshSeed();
         return given is null && UsesMpi ? RankAgreement.FromRankZero(_comms[0]!, Backends[0], seed) : seed;
     }
 
@@ -189,9 +161,7 @@ public sealed class ReplicaSet : IDisposable
         var replicas = new Replica[Backends.Count];
         for (int i = 0; i < replicas.Length; i++)
         {
-            var model = ModelMemory.Create(Backends[i], config, capacity, maxLen, init);
-            model.LossMode = mode;
-            replicas[i] = new Replica(model, _comms[i]);
+            replicas[i] = new Replica(ModelMemory.Create(Backends[i], config, capacity, maxLen, init, mode), _comms[i]);
         }
         return new StepRunner(replicas, AccumulateSteps, Overlap);
     }
@@ -204,22 +174,13 @@ public sealed class ReplicaSet : IDisposable
         return host;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static IBackend CudaOn(int gpu, CudaPrecision precision) => CudaBackend.Create(gpu, precision);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static IBackend IlgpuOn(int gpu) => BertNative.Ilgpu.IlgpuBackend.Create(BertNative.Ilgpu.IlgpuDeviceKind.Auto, gpu);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int IlgpuDeviceCount() => BertNative.Ilgpu.IlgpuBackend.DeviceCount();
-
     /// <summary>Under mpirun each process takes the GPU of its rank on the machine.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (IBackend, string) CudaOfLocalRank(CudaPrecision precision)
     {
         if (CudaProbe.UnavailableReason is { } reason) throw new BertNativeException($"--device cuda: {reason}; use --device cpu (or auto)");
         int gpu = MpiSession.LocalRank % CudaProbe.DeviceCount;
-        var cuda = CudaOn(gpu, precision);
+        var cuda = BackendSelector.CudaOn(gpu, precision);
         return (cuda, $"backend cuda (GPU {gpu}, local rank {MpiSession.LocalRank}): {cuda.DeviceDescription}");
     }
 
