@@ -15,5 +15,5 @@ public static class BookShapes
     public static readonly BertConfig Config = BertConfig.Book(V);
 
     /// <summary>Every parameter of the book's model (5,632,546): the size of the Adam buffers.</summary>
-    public static readonly long Parameters = new ParameterLayout(Config).TotalCount;
+    public static readonly long Parameters = ParameterLayout.Of(Config).TotalCount;
 }

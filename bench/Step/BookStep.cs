@@ -22,7 +22,7 @@ public sealed class BookStep
         Batch = new Batch(BatchSize, MaxLen, examples.PredictionSlots);
         Batch.Fill(examples, new BatchSampler(examples.Count, BatchSize, new SeededRandom(seed)).Next());
         Config = BertConfig.Book(examples.Vocabulary.Count);
-        var initial = Initialization.Initialize(new ParameterLayout(Config), new SeededRandom(seed));
+        var initial = Initialization.Initialize(ParameterLayout.Of(Config), new SeededRandom(seed));
         var model = new BertModel(backend, Config, BatchSize, MaxLen, initial);
         _runner = new StepRunner([new Replica(model, null)]);
         _optimizer = new AdamWOptimizer(model, OptimizerSettings.Constant(0.01f));

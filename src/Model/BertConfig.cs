@@ -27,6 +27,9 @@ public sealed record BertConfig
 
     public int HeadSize => Hidden / Heads;
 
+    /// <summary>WikiText-2's vocabulary at the book's min_freq 5: the stand-in that checks a shape before any data is read.</summary>
+    public const int BookVocabularySize = 20_256;
+
     public static BertConfig Book(int vocabSize) => new()
     {
         VocabSize = vocabSize, Hidden = 128, FfnHidden = 256, Heads = 2, Layers = 2,

@@ -31,7 +31,7 @@ public sealed partial class BertModel
         _d = backend;
         RowMultiple = rowMultiple > 0 ? rowMultiple : Math.Max(1, backend.RowMultiple);
         Config = config;
-        Layout = new ParameterLayout(config);
+        Layout = ParameterLayout.Of(config);
         if (initialParameters.Length != Layout.TotalCount)
             throw new ArgumentException($"{initialParameters.Length} initial values for {Layout.TotalCount} parameters");
         Parameters = new BertWeights(backend.AllocateFloats(Layout.TotalCount), Layout, config);

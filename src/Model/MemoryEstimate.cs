@@ -16,7 +16,7 @@ public sealed record MemoryEstimate(long ParameterStateBytes, long ActivationByt
     {
         var counter = new CountingMemory();
         _ = new BertActivations(counter, config, capacity, seqLen, PretrainingExamples.PredictionSlotsFor(seqLen));
-        return new MemoryEstimate(4L * sizeof(float) * new ParameterLayout(config).TotalCount, counter.Bytes);
+        return new MemoryEstimate(4L * sizeof(float) * ParameterLayout.Of(config).TotalCount, counter.Bytes);
     }
 
     public static string Size(long bytes) => bytes < 1e9 ? $"{bytes / 1e6:F1} MB" : $"{bytes / 1e9:F2} GB";

@@ -19,7 +19,12 @@ public sealed class ParameterLayout
     private readonly List<TensorSlot> _slots = [];
     private readonly Dictionary<string, TensorSlot> _byName = [];
 
-    public ParameterLayout(BertConfig c)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<BertConfig, ParameterLayout> Built = new();
+
+    /// <summary>The layout of <paramref name="config"/>, built once per configuration and shared (it is immutable).</summary>
+    public static ParameterLayout Of(BertConfig config) => Built.GetOrAdd(config, c => new ParameterLayout(c));
+
+    private ParameterLayout(BertConfig c)
     {
         int V = c.VocabSize, H = c.Hidden, F = c.FfnHidden;
         Add("encoder.token_embedding.weight", V, H);

@@ -6,7 +6,7 @@ namespace BertNative.Tests.Export;
 /// <summary>The MLM and NSP heads of docs/model-spec.md §2 for one encoder row, in float64 loops, from the checkpoint's tensors.</summary>
 public sealed class HeadsReference(BertConfig config, float[] parameters)
 {
-    private readonly ParameterLayout _layout = new(config);
+    private readonly ParameterLayout _layout = ParameterLayout.Of(config);
 
     /// <summary>Linear -> ReLU (or the config's MLM activation) -> LayerNorm -> Linear(V) on one row: its V logits.
     /// A tied decoder's weight is the token table.</summary>

@@ -107,7 +107,7 @@ public class OnnxExportTests
         var config = huggingFace ? TinyBert.HuggingFaceConfig() : TinyBert.Config();
         var weights = TinyBert.Init(config);
         var model = BertOnnxExport.Build(config, weights, withHeads: true);
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         var initializers = model.Graph.Initializer.Where(t => layout.Slots.Any(s => s.Name == t.Name)).ToDictionary(t => t.Name);
         Assert.Multiple(() =>
         {
@@ -169,7 +169,7 @@ public class OnnxExportTests
     private static float[] WithTrainedNorms(BertConfig config, float[] weights)
     {
         var result = (float[])weights.Clone();
-        foreach (var slot in new ParameterLayout(config).Slots.Where(s => s.Name.Contains(".ln.") || s.Name.Contains("embedding_norm") || s.Name.StartsWith("mlm.mlp.2")))
+        foreach (var slot in ParameterLayout.Of(config).Slots.Where(s => s.Name.Contains(".ln.") || s.Name.Contains("embedding_norm") || s.Name.StartsWith("mlm.mlp.2")))
         {
             bool gain = slot.Name.EndsWith(".weight", StringComparison.Ordinal);
             for (int i = 0; i < slot.Count; i++) result[slot.Offset + i] = gain ? 1f + 0.3f * MathF.Sin(i + 1) : 0.2f * MathF.Cos(i + 1);

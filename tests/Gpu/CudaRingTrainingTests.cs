@@ -32,7 +32,7 @@ public class CudaRingTrainingTests
         var (dpLosses, grads, _) = Train(replicas, overlap: true, config, init, batch, onTheirOwnGpus);
         Assert.That(dpLosses.Mlm, Is.EqualTo(mlm).Within(1e-4 * mlm));
         Assert.That(dpLosses.Nsp, Is.EqualTo(nsp).Within(1e-4 * nsp));
-        DataParallelTests.AssertTensorsClose(new ParameterLayout(config), grads, expected, 1e-4, "gradient", zeroGradientBound: 1e-6);
+        DataParallelTests.AssertTensorsClose(ParameterLayout.Of(config), grads, expected, 1e-4, "gradient", zeroGradientBound: 1e-6);
     }
 
     [Test]

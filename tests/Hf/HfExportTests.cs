@@ -63,7 +63,7 @@ public class HfExportTests
         Assert.That(CliRunner.Run("export", "--checkpoint", original, "--format", "hf", "--out", hf).Code, Is.Zero);
         var tensors = SafeTensors.Read(Path.Combine(hf, "model.safetensors"));
         var (_, _, parameters) = Checkpoint.Load(original);
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         float[] Ours(string name) => parameters.AsSpan((int)layout[name].Offset, (int)layout[name].Count).ToArray();
         var config_json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(hf, "config.json"))).RootElement;
         Assert.Multiple(() =>
@@ -187,7 +187,7 @@ public class HfExportTests
         var (code, _, err) = CliRunner.Run("import", "--from", hf, "--out", Path.Combine(_dir, "back"));
         Assert.That(code, Is.Zero, err);
         var (config, _, parameters) = Checkpoint.Load(Path.Combine(_dir, "back"));
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         var word = tensors["bert.embeddings.word_embeddings.weight"].Floats!;
         var pooler = tensors["bert.pooler.dense.weight"].Floats!;
         Assert.That(parameters[(int)layout["encoder.token_embedding.weight"].Offset + 3], Is.EqualTo(BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(word[3]) & ~0xFFFF)));

@@ -25,7 +25,7 @@ public class GpuBookRunTests
         const ulong seed = 1;
         var dataset = WikiTextDataset.Load(TestData.WikiTextDir, 64, seed ^ SeedStreams.Data);
         var config = BertConfig.Book(dataset.Corpus.Vocabulary.Count);
-        var init = Initialization.Initialize(new ParameterLayout(config), new SeededRandom(seed ^ SeedStreams.Init));
+        var init = Initialization.Initialize(ParameterLayout.Of(config), new SeededRandom(seed ^ SeedStreams.Init));
         var model = new BertModel(backend, config, 512, 64, init) { LossMode = mode };
         var result = Pretrainer.Run(model, dataset.Examples, new PretrainSettings(50, 512, OptimizerSettings.Constant(0.01f), seed, mode));
         TestContext.Out.WriteLine($"{backendName} {mode}: MLM {result.MeanMlm:F3}, NSP {result.MeanNsp:F3}, {result.SteadyPairsPerSecond:F0} pairs/s");

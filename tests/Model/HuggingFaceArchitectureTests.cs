@@ -12,9 +12,9 @@ public class HuggingFaceArchitectureTests
     [Test]
     public void TheOptionsAddTheEmbeddingNormAndDropTheDecoderWeight()
     {
-        var book = new ParameterLayout(TinyBert.Config());
+        var book = ParameterLayout.Of(TinyBert.Config());
         var config = TinyBert.HuggingFaceConfig();
-        var hf = new ParameterLayout(config);
+        var hf = ParameterLayout.Of(config);
         var names = hf.Slots.Select(s => s.Name).ToList();
         var init = TinyBert.Init(config);
         var gamma = hf["encoder.embedding_norm.weight"];
@@ -41,8 +41,8 @@ public class HuggingFaceArchitectureTests
         var tied = TinyBert.HuggingFaceConfig();
         var untied = tied with { TieDecoder = false };
         var tiedInit = TinyBert.Init(tied);
-        var tiedLayout = new ParameterLayout(tied);
-        var untiedLayout = new ParameterLayout(untied);
+        var tiedLayout = ParameterLayout.Of(tied);
+        var untiedLayout = ParameterLayout.Of(untied);
         var untiedInit = new float[untiedLayout.TotalCount];
         foreach (var slot in tiedLayout.Slots)
             tiedInit.AsSpan((int)slot.Offset, (int)slot.Count).CopyTo(untiedInit.AsSpan((int)untiedLayout[slot.Name].Offset));
@@ -100,7 +100,7 @@ public class HuggingFaceArchitectureTests
     public void DirectionalDerivativeOfTheLossMatchesTheGradient(BertConfig config)
     {
         var theta = TinyBert.Init(config);
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         var batch = TinyBert.FirstBatch(4);
         using var cpu = new CpuBackend();
         var (_, _, grads) = TinyBert.LossAndGradients(cpu, config, theta, batch, LossMode.Intended);

@@ -18,7 +18,7 @@ public class HuggingFaceOptionsTests
         long rows = 8 * 32;
         Assert.Multiple(() =>
         {
-            Assert.That(estimate.ParameterStateBytes, Is.EqualTo(4L * sizeof(float) * new ParameterLayout(hf).TotalCount));
+            Assert.That(estimate.ParameterStateBytes, Is.EqualTo(4L * sizeof(float) * ParameterLayout.Of(hf).TotalCount));
             // The embedding LayerNorm's packed input [rows, H] and its mean and rstd [rows].
             Assert.That(estimate.ActivationBytes - MemoryEstimate.For(withoutNorm, 8, 32).ActivationBytes,
                 Is.EqualTo(sizeof(float) * (rows * hf.Hidden + 2 * rows)));
@@ -28,7 +28,7 @@ public class HuggingFaceOptionsTests
     [Test]
     public void WeightDecaySkipsTheEmbeddingLayerNorm()
     {
-        var layout = new ParameterLayout(TinyBert.HuggingFaceConfig());
+        var layout = ParameterLayout.Of(TinyBert.HuggingFaceConfig());
         Assert.Multiple(() =>
         {
             Assert.That(AdamWOptimizer.IsDecayed(layout["encoder.embedding_norm.weight"]), Is.False);
@@ -40,7 +40,7 @@ public class HuggingFaceOptionsTests
     [Test]
     public void TheTypeVocabularySizesTheSegmentTable()
     {
-        var layout = new ParameterLayout(TinyBert.Config() with { TypeVocabSize = 3 });
+        var layout = ParameterLayout.Of(TinyBert.Config() with { TypeVocabSize = 3 });
         Assert.That(layout["encoder.segment_embedding.weight"].Shape, Is.EqualTo(new[] { 3, 32 }));
     }
 

@@ -47,7 +47,7 @@ public class PyTorchParityTests
 
             using var cpu = new CpuBackend();
             var (mlm, nsp, grads) = TinyBert.LossAndGradients(cpu, config, init, batch, mode);
-            var layout = new ParameterLayout(config);
+            var layout = ParameterLayout.Of(config);
             var report = new List<string>();
             Assert.Multiple(() =>
             {

@@ -51,7 +51,7 @@ public static class TinyBert
     public static BertConfig SyntheticHuggingFaceConfig(float dropout) =>
         BertConfig.HuggingFace(Synthetic.Vocabulary.Count, hidden: 8, ffnHidden: 16, heads: 2, layers: 1, maxPosition: 16, dropout: dropout);
 
-    public static float[] Init(BertConfig config, ulong seed = 3) => Initialization.Initialize(new ParameterLayout(config), new SeededRandom(seed));
+    public static float[] Init(BertConfig config, ulong seed = 3) => Initialization.Initialize(ParameterLayout.Of(config), new SeededRandom(seed));
 
     public static Batch FirstBatch(int batchSize = BatchSize) => BatchFile.Sample(Examples, batchSize, 1, samplerSeed: 7)[0];
 

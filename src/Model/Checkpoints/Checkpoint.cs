@@ -22,7 +22,7 @@ public static class Checkpoint
         folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         string staging = folder + ".partial", previous = folder + ".previous";
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         var tensors = new List<NamedTensor>(layout.Slots.Count);
         foreach (var s in layout.Slots)
             tensors.Add(new NamedTensor(s.Name, s.Shape, Floats: parameters.Slice((int)s.Offset, (int)s.Count).ToArray()));
@@ -86,7 +86,7 @@ public static class Checkpoint
             throw new BertNativeException($"{folder}: vocab.txt has {vocabulary.Count} tokens but config.json says {config.VocabSize}");
 
         var tensors = SafeTensors.Read(Path.Combine(folder, WeightsFile));
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         var parameters = new float[layout.TotalCount];
         foreach (var slot in layout.Slots)
         {
@@ -106,12 +106,7 @@ public static class Checkpoint
                 throw new BertNativeException($"{path} holds a non-finite value ({values[i]} at {what} index {i}): it cannot be used; resume from or use an earlier checkpoint");
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    private static readonly JsonSerializerOptions JsonOptions = JsonFormat.Indented;
 
     /// <summary>config.json: the fields a PyTorch script needs to rebuild the model. The Hugging Face options default to
     /// the book's architecture, so a config.json written before them loads as it did.</summary>

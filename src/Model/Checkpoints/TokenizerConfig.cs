@@ -13,7 +13,7 @@ public static class TokenizerConfig
         json["tokenizer"] = settings.Kind;
         json["do_lower_case"] = settings.LowerCase;
         json["strip_accents"] = settings.StripAccents;
-        return json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        return json.ToJsonString(JsonFormat.Indented);
     }
 
     public static TokenizerSettings ReadFrom(string configJson)

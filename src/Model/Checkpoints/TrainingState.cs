@@ -9,9 +9,10 @@ namespace BertNative.Model.Checkpoints;
 /// What a checkpoint holds besides the weights so that a run continues exactly where it stopped
 /// (training_state.json and adam_m/adam_v.safetensors): steps done, the sampler, the seed, the loss mode, the
 /// optimizer settings, the options that define the run, the data's fingerprint and both Adam moments.
-/// A weight-only checkpoint (written before resume existed) has neither file; it still loads for encode.
+/// A weight-only checkpoint (written before resume existed) has neither file; it still loads for encode. StepPairs
+/// (step_pairs) was batch_size before it was named apart from the micro-batch; it is informational, so older states resume.
 /// </summary>
-public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode LossMode, int BatchSize, OptimizerSettings Optimizer,
+public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode LossMode, int StepPairs, OptimizerSettings Optimizer,
     IReadOnlyDictionary<string, string> Options, string DataFingerprint, SamplerState Sampler)
 {
     // The moments go in two files: one safetensors file is read whole, and BERT-large's two moments exceed 2 GB.
@@ -63,10 +64,5 @@ public sealed record TrainingState(int CompletedSteps, ulong Seed, LossMode Loss
         return (ReadMoment(MomentMFile), ReadMoment(MomentVFile));
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = false,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    private static readonly JsonSerializerOptions JsonOptions = JsonFormat.Compact;
 }

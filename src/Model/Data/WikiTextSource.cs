@@ -8,7 +8,34 @@ namespace BertNative.Model.Data;
 /// </summary>
 public static class WikiTextSource
 {
-    public const string TrainFile = "wiki.train.tokens";
+    public const string TrainSplit = "train", ValidSplit = "valid", TestSplit = "test";
+    public static readonly string[] Splits = [TrainSplit, ValidSplit, TestSplit];
+
+    /// <summary>The file of a split: wiki.train.tokens, wiki.valid.tokens, wiki.test.tokens.</summary>
+    public static string SplitFile(string split) => $"wiki.{split}.tokens";
+
+    public static string SplitPath(string folder, string split) => Path.Combine(folder, SplitFile(split));
+
+    public static readonly string TrainFile = SplitFile(TrainSplit);
+
+    /// <summary>For a development checkout (the tests, the benchmarks): $BERTNATIVE_DATA, else WikiText-2 in
+    /// ../shared/data/wikitext-2 beside the repository that holds one of <paramref name="startFolders"/> (the folder with
+    /// BertNative.sln), else what a user's run finds (<see cref="Resolve(string?, TextWriter)"/>).</summary>
+    public static string ResolveForCheckout(IEnumerable<string> startFolders, TextWriter progress)
+    {
+        if (EnvironmentVariable.NonEmpty("BERTNATIVE_DATA") is null)
+        {
+            foreach (string start in startFolders)
+                for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+                {
+                    if (!File.Exists(Path.Combine(dir.FullName, "BertNative.sln"))) continue;
+                    string beside = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "wikitext-2"));
+                    if (File.Exists(Path.Combine(beside, TrainFile))) return beside;
+                    break;
+                }
+        }
+        return Resolve((string?)null, progress);
+    }
 
     /// <summary>Returns a folder holding wiki.train.tokens; every failure is a <see cref="BertNativeException"/>.</summary>
     /// <param name="dataDir">The <c>--data</c> folder, or null to look further.</param>

@@ -6,7 +6,7 @@ namespace BertNative.Model.Data;
 /// <summary>Unpacks the three splits from wikitext-2-v1.zip, which keeps them in a <c>wikitext-2/</c> folder.</summary>
 internal static class WikiTextZip
 {
-    static readonly string[] SplitFiles = [WikiTextSource.TrainFile, "wiki.valid.tokens", "wiki.test.tokens"];
+    static readonly string[] SplitFiles = [.. WikiTextSource.Splits.Select(WikiTextSource.SplitFile)];
 
     /// <summary>
     /// The whole archive is read before anything is written, so a read error always means a corrupt

@@ -53,6 +53,9 @@ public static class BackendSelector
     /// <summary>Why the last --device auto chose what it chose (null when no auto choice was made).</summary>
     public static string? AutoReason { get; private set; }
 
+    /// <summary>The line --verbose adds after the backend line, or null when no auto choice was made.</summary>
+    public static string? AutoReasonLine => AutoReason is { } why ? $"device auto: {why}" : null;
+
     /// <summary>Native errors carry the build machine's source locations, e.g. "(/home/ci/native/kernels/api.cu:52)": not for users.</summary>
     public static string WithoutSourcePaths(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message, @"\s*\((?:/|[A-Za-z]:\\)[^()]*?\.(?:cu|cuh|cpp|cc|c|h|hpp|cs):\d+\)", "");

@@ -13,6 +13,13 @@ public sealed record DeviceChoice(string Device = "auto", int Threads = 0, CudaP
 
     public static DeviceChoice Cpu(int threads = 0) => new("cpu", threads);
 
+    /// <summary>A warning line when <see cref="Threads"/> asks for more threads than this process has cores, else null.</summary>
+    public string? ThreadsWarning()
+    {
+        int cores = Environment.ProcessorCount;
+        return Threads > cores ? $"warning: --threads {Threads} is more than the {cores} cores this process can use; the extra threads only take turns (use at most {cores})" : null;
+    }
+
     /// <summary>This choice, or one line saying what is wrong with it.</summary>
     public DeviceChoice Validated()
     {

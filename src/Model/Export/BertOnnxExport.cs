@@ -25,7 +25,7 @@ public static class BertOnnxExport
     /// <summary>Writes the model to <paramref name="path"/> through a temporary file, so a failed export leaves no half file.</summary>
     public static void Save(string path, BertConfig config, ReadOnlySpan<float> parameters, bool withHeads)
     {
-        long bytes = new ParameterLayout(config).TotalCount * sizeof(float);
+        long bytes = ParameterLayout.Of(config).TotalCount * sizeof(float);
         if (bytes >= ProtobufLimit)
             throw new BertNativeException($"the model's {bytes / 1e9:F1} GB of weights exceed ONNX's 2 GB protobuf limit; export a smaller model");
         var model = Build(config, parameters, withHeads);
@@ -72,7 +72,7 @@ public static class BertOnnxExport
     /// <summary>The layers of docs/model-spec.md §2 as ONNX nodes, each reading the checkpoint tensor it is named after.</summary>
     private sealed class Builder(BertConfig config, float[] parameters)
     {
-        private readonly ParameterLayout _layout = new(config);
+        private readonly ParameterLayout _layout = ParameterLayout.Of(config);
         private readonly HashSet<string> _added = [];
 
         public OnnxGraph Graph { get; } = new("bert_encoder");

@@ -31,7 +31,7 @@ public static class HfExport
         var json = hf.ToJson();
         json["tie_word_embeddings"] = config.TieDecoder;
         json["pad_token_id"] = vocabulary.Special.Pad;
-        File.WriteAllText(Path.Combine(folder, "config.json"), json.ToJsonString(Indented));
+        File.WriteAllText(Path.Combine(folder, "config.json"), json.ToJsonString(JsonFormat.Indented));
         var tensors = HfWeights.Export(config, parameters).Select(t => new NamedTensor(t.Name, t.Shape, Floats: t.Values)).ToList();
         SafeTensors.Write(Path.Combine(folder, "model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         vocabulary.Save(Path.Combine(folder, "vocab.txt"));
@@ -44,8 +44,6 @@ public static class HfExport
             ["model_max_length"] = config.MaxPosition,
             ["unk_token"] = s.Unk, ["pad_token"] = s.Pad, ["mask_token"] = s.Mask, ["cls_token"] = s.Cls, ["sep_token"] = s.Sep,
         };
-        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), tokenizer.ToJsonString(Indented));
+        File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), tokenizer.ToJsonString(JsonFormat.Indented));
     }
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

@@ -14,7 +14,7 @@ public static class HfWeights
     /// A tensor missing from a part that is there, one of the wrong shape, or one left over is a one-line error naming it.</summary>
     public static (float[] Parameters, HfImportReport Report) Import(BertConfig config, HfTensors tensors, string source, ulong seed = 1)
     {
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         var parameters = Initialization.Initialize(layout, new SeededRandom(seed));
         var names = HfNames.For(config).ToList();
         var present = names.Where(n => tensors.Contains(n.Hf)).Select(n => n.Part).ToHashSet();
@@ -61,7 +61,7 @@ public static class HfWeights
     /// decoder is written as its own tensor too, equal to the word embeddings, as BertForPreTraining's state dict has it.</summary>
     public static List<(string Name, int[] Shape, float[] Values)> Export(BertConfig config, ReadOnlySpan<float> parameters)
     {
-        var layout = new ParameterLayout(config);
+        var layout = ParameterLayout.Of(config);
         var result = new List<(string, int[], float[])>();
         foreach (var name in HfNames.For(config))
         {

@@ -1,8 +1,9 @@
 namespace BertNative.Model.Training;
 
 /// <summary>How to train: the book's run is 50 steps of 512 pairs with Adam lr 0.01. <see cref="Steps"/> is the
-/// run's total, also when it is resumed.</summary>
-public sealed record PretrainSettings(int Steps, int BatchSize, OptimizerSettings Optimizer, ulong Seed, LossMode LossMode);
+/// run's total, also when it is resumed. <see cref="StepPairs"/> are the sentence pairs of one optimizer step, over all
+/// replicas and micro-batches (--batch x --accumulate); a micro-batch is what one forward pass holds (--batch).</summary>
+public sealed record PretrainSettings(int Steps, int StepPairs, OptimizerSettings Optimizer, ulong Seed, LossMode LossMode);
 
 /// <summary>What one training step did. Seconds covers upload, forward, backward, the optimizer and the sync.
 /// GradientNorm is the norm before clipping (NaN when --clip is off).</summary>

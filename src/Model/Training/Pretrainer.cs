@@ -24,8 +24,8 @@ public sealed class Pretrainer
         _examples = examples;
         _settings = settings;
         _optimizers = runner.Replicas.ToDictionary(r => r.Model, r => new AdamWOptimizer(r.Model, settings.Optimizer));
-        _sampler = new BatchSampler(examples.Count, settings.BatchSize, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
-        _batch = new Batch(Math.Min(settings.BatchSize, examples.Count), examples.MaxLen, examples.PredictionSlots);
+        _sampler = new BatchSampler(examples.Count, settings.StepPairs, new SeededRandom(settings.Seed ^ SeedStreams.Batches));
+        _batch = new Batch(Math.Min(settings.StepPairs, examples.Count), examples.MaxLen, examples.PredictionSlots);
         Guard = new DivergenceGuard(settings.Optimizer);
         if (runner.Replicas.FirstOrDefault(r => r.Model.LossMode != settings.LossMode) is { } other)
             throw new ArgumentException($"the settings train the {settings.LossMode} loss but a replica's model was built for {other.Model.LossMode}");

@@ -175,7 +175,7 @@ public sealed class TrainingRun : IDisposable
     private void SaveCheckpointTo(string folder)
     {
         var s = _plan.Settings;
-        var state = new TrainingState(_loop.CompletedSteps, s.Seed, s.LossMode, s.BatchSize, s.Optimizer, _plan.Options, _plan.DataFingerprint, _loop.Save().Sampler);
+        var state = new TrainingState(_loop.CompletedSteps, s.Seed, s.LossMode, s.StepPairs, s.Optimizer, _plan.Options, _plan.DataFingerprint, _loop.Save().Sampler);
         var metadata = new Dictionary<string, string>
         {
             ["steps"] = _loop.CompletedSteps.ToString(CultureInfo.InvariantCulture), ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture), ["loss"] = s.LossMode.ToString(),

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using BertNative.Contract;
+using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Training;
@@ -40,7 +40,7 @@ public sealed class DataCommand(TextWriter stdout, TextWriter stderr) : Command
         }
         if (o.Flag("json"))
         {
-            stdout.WriteLine(JsonSerializer.Serialize(s));
+            stdout.WriteLine(JsonFormat.Line(s));
             return CliApp.ExitOk;
         }
         stdout.WriteLine($"WikiText-2 train from {dir}");

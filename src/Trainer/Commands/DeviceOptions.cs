@@ -19,7 +19,7 @@ public static class DeviceOptions
 
     /// <summary>The line --verbose adds after the backend line, or null.</summary>
     public static string? VerboseLine(ParsedOptions o) =>
-        o.Flag("verbose") && BackendSelector.AutoReason is { } why ? $"device auto: {why}" : null;
+        o.Flag("verbose") ? BackendSelector.AutoReasonLine : null;
 
     /// <summary>The chosen backend and one line saying what runs and why. A command without --precision gets fp32.</summary>
     public static (IBackend Backend, string Line) Create(ParsedOptions o) => BackendSelector.Select(Read(o));
@@ -34,10 +34,6 @@ public static class DeviceOptions
     }
 
     /// <summary>A warning line when --threads asks for more threads than this process has cores, else null.</summary>
-    public static string? ThreadsWarning(ParsedOptions o)
-    {
-        int threads = o.Int("threads", 0, 1024), cores = Environment.ProcessorCount;
-        return threads > cores ? $"warning: --threads {threads} is more than the {cores} cores this process can use; the extra threads only take turns (use at most {cores})" : null;
-    }
+    public static string? ThreadsWarning(ParsedOptions o) => (DeviceChoice.Cpu(o.Int("threads", 0, 1024))).ThreadsWarning();
 }
 

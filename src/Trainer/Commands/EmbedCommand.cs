@@ -1,7 +1,7 @@
 using BertNative.Contract;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Inference;
 using BertNative.Model.Tokenization;
@@ -83,7 +83,7 @@ public sealed class EmbedCommand(TextWriter stdout, TextWriter stderr) : Command
         using var file = path == null ? null : new StreamWriter(path);
         var writer = file ?? stdout;
         for (int i = 0; i < sentences.Count; i++)
-            writer.WriteLine(JsonSerializer.Serialize(new { text = sentences[i], embedding = embeddings[i] }));
+            writer.WriteLine(JsonFormat.Line(new { Text = sentences[i], Embedding = embeddings[i] }));
         if (path != null) stdout.WriteLine($"wrote {Path.GetFullPath(path)}: {embeddings.Count} JSON lines");
     }
 }

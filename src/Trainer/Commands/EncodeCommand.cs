@@ -1,6 +1,6 @@
 using BertNative.Contract;
 using System.Globalization;
-using System.Text.Json;
+using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Inference;
@@ -49,7 +49,7 @@ public sealed class EncodeCommand(TextWriter stdout, TextWriter stderr) : Comman
 
         if (o.Flag("json"))
         {
-            stdout.WriteLine(JsonSerializer.Serialize(new { tokens = encoded.Tokens, ids = encoded.Ids, segments = encoded.Segments, shape = new[] { 1, encoded.Length, config.Hidden }, output = encoded.Output }));
+            stdout.WriteLine(JsonFormat.Line(new { encoded.Tokens, encoded.Ids, encoded.Segments, Shape = new[] { 1, encoded.Length, config.Hidden }, encoded.Output }));
             return CliApp.ExitOk;
         }
         // What the model saw: a word missing from the book's vocabulary is shown as <unk>, the word typed after it in brackets.

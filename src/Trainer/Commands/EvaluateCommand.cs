@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
@@ -27,8 +26,6 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         OptionSpec.Flag("json", "print one JSON object"),
     ];
 
-    public static string SplitFile(string split) => $"wiki.{split}.tokens";
-
     public override int Run(ParsedOptions o)
     {
         string checkpoint = o.String("checkpoint") ?? throw new InvalidOptionsException("evaluate needs --checkpoint DIR (a run's checkpoint/ folder)");
@@ -55,7 +52,7 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         }
         else
         {
-            source = Path.Combine(WikiTextSource.Resolve(o.String("data"), stderr), SplitFile(split));
+            source = WikiTextSource.SplitPath(WikiTextSource.Resolve(o.String("data"), stderr), split);
             examples = Evaluator.Examples(source, vocabulary, maxLen, stderr.WriteLine);
         }
         int capacity = Math.Max(1, Math.Min(batch, examples.Count));
@@ -64,11 +61,10 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
         var result = Evaluator.Evaluate(model, examples, split);
 
         if (o.Flag("json"))
-            stdout.WriteLine(JsonSerializer.Serialize(new
+            stdout.WriteLine(JsonFormat.Line(new
             {
-                checkpoint = located, split = result.Split, examples = result.Examples, mlm_loss = result.MlmLoss, perplexity = result.Perplexity,
-                mlm_accuracy = result.MlmAccuracy, nsp_loss = result.NspLoss, nsp_accuracy = result.NspAccuracy, seconds = result.Seconds,
-                examples_per_second = result.ExamplesPerSecond,
+                Checkpoint = located, result.Split, result.Examples, result.MlmLoss, result.Perplexity,
+                result.MlmAccuracy, result.NspLoss, result.NspAccuracy, result.Seconds, result.ExamplesPerSecond,
             }));
         else stdout.WriteLine(RunMetrics.Format(result));
         return CliApp.ExitOk;

@@ -46,17 +46,6 @@ public static class ModelOptions
         return c;
     }
 
-    /// <summary>The options that differ from the book's architecture, for the data line: "" when none does.</summary>
-    public static string Variations(BertConfig c)
-    {
-        var parts = new List<string>();
-        if (c.EmbeddingLayerNorm) parts.Add("embedding LayerNorm");
-        if (c.TieDecoder) parts.Add("tied decoder");
-        if (c.MlmActivation != Activation.Relu) parts.Add($"{c.MlmActivation.ToString().ToLowerInvariant()} MLM transform");
-        if (c.LayerNormEpsilon != 1e-5f) parts.Add($"LayerNorm eps {c.LayerNormEpsilon:G3}");
-        return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);
-    }
-
     private static Activation? ReadActivation(ParsedOptions o, string name) =>
         o.String(name) is null ? null : o.Choice(name, "relu", "gelu") == "gelu" ? Activation.Gelu : Activation.Relu;
 }
