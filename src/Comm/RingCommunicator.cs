@@ -72,11 +72,7 @@ public sealed class RingCommunicator(IRingTransport transport, IDeviceMemory mem
     }
 
     /// <summary>Chunk c of n over a buffer of the given length: n contiguous windows in order, sizes differing by at most one.</summary>
-    public static (long Start, long Count) ChunkRange(long length, int n, int c)
-    {
-        long q = length / n, extra = length % n;
-        return (c * q + Math.Min(c, extra), q + (c < extra ? 1 : 0));
-    }
+    public static (long Start, long Count) ChunkRange(long length, int n, int c) => EvenSplit.Part(length, n, c);
 
     private void Step(FloatView send, FloatView receive, bool add)
     {

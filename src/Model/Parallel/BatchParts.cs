@@ -1,3 +1,4 @@
+using BertNative.Contract;
 using BertNative.Model.Data;
 
 namespace BertNative.Model.Parallel;
@@ -9,11 +10,7 @@ namespace BertNative.Model.Parallel;
 public static class BatchParts
 {
     /// <summary>[first, first + count) of part <paramref name="index"/> of <paramref name="parts"/> over <paramref name="length"/> items.</summary>
-    public static (int First, int Count) Range(int length, int parts, int index)
-    {
-        int q = length / parts, extra = length % parts;
-        return (index * q + Math.Min(index, extra), q + (index < extra ? 1 : 0));
-    }
+    public static (int First, int Count) Range(int length, int parts, int index) => EvenSplit.Part(length, parts, index);
 
     /// <summary>The examples of micro-batch <paramref name="micro"/> of rank <paramref name="rank"/>'s shard, in global indices.</summary>
     public static (int First, int Count) Of(int globalSize, int worldSize, int rank, int microBatches, int micro)
