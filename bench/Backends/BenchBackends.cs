@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using BertNative.Ilgpu;
 using BertNative.Contract;
+using BertNative.Ilgpu;
 using BertNative.Interop.Cuda;
 using BertNative.Model.Devices;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BertNative.Contract;
 using BertNative.Comm;
 using BertNative.Cpu;
 

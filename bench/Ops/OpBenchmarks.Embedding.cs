@@ -7,36 +7,36 @@ namespace BertNative.Bench.Ops;
 /// <summary>Token + segment + position embeddings of a batch, and their scatter-add backward.</summary>
 public partial class OpBenchmarks
 {
-    FloatView tokenTable, segmentTable, positionTable, embeddingOutput, dTokenTable, dSegmentTable, dPositionTable;
-    IntView embeddingTokens, embeddingSegments;
+    FloatView _tokenTable, _segmentTable, _positionTable, _embeddingOutput, _dTokenTable, _dSegmentTable, _dPositionTable;
+    IntView _embeddingTokens, _embeddingSegments;
 
     [GlobalSetup(Targets = [nameof(EmbeddingForward), nameof(EmbeddingBackward)])]
     public void SetupEmbedding()
     {
         Open();
-        tokenTable = RandomFloats((long)V * H);
-        segmentTable = RandomFloats(2 * H);
-        positionTable = RandomFloats(T * H);
-        embeddingOutput = RandomFloats((long)N * H, 1e-3f);
-        dTokenTable = backend.AllocateFloats((long)V * H);
-        dSegmentTable = backend.AllocateFloats(2 * H);
-        dPositionTable = backend.AllocateFloats(T * H);
-        embeddingTokens = RandomInts(N, 0, V);
-        embeddingSegments = RandomInts(N, 0, 2);
+        _tokenTable = RandomFloats((long)V * H);
+        _segmentTable = RandomFloats(2 * H);
+        _positionTable = RandomFloats(T * H);
+        _embeddingOutput = RandomFloats((long)N * H, 1e-3f);
+        _dTokenTable = _backend.AllocateFloats((long)V * H);
+        _dSegmentTable = _backend.AllocateFloats(2 * H);
+        _dPositionTable = _backend.AllocateFloats(T * H);
+        _embeddingTokens = RandomInts(N, 0, V);
+        _embeddingSegments = RandomInts(N, 0, 2);
     }
 
     [Benchmark, BenchmarkCategory("embedding")]
     public void EmbeddingForward()
     {
-        backend.EmbeddingForward(embeddingOutput, embeddingTokens, embeddingSegments, tokenTable, segmentTable, positionTable, B, T, H);
-        backend.Synchronize();
+        _backend.EmbeddingForward(_embeddingOutput, _embeddingTokens, _embeddingSegments, _tokenTable, _segmentTable, _positionTable, B, T, H);
+        _backend.Synchronize();
     }
 
     /// <summary>Reads the output buffer as doutput (the forward's values are as good as any).</summary>
     [Benchmark, BenchmarkCategory("embedding")]
     public void EmbeddingBackward()
     {
-        backend.EmbeddingBackward(dTokenTable, dSegmentTable, dPositionTable, embeddingOutput, embeddingTokens, embeddingSegments, B, T, H);
-        backend.Synchronize();
+        _backend.EmbeddingBackward(_dTokenTable, _dSegmentTable, _dPositionTable, _embeddingOutput, _embeddingTokens, _embeddingSegments, B, T, H);
+        _backend.Synchronize();
     }
 }

@@ -8,30 +8,30 @@ namespace BertNative.Bench.Ops;
 /// and the weighted sum that totals its R losses.</summary>
 public partial class OpBenchmarks
 {
-    FloatView lossLogits, lossValues, lossSum;
-    IntView lossLabels;
+    FloatView _lossLogits, _lossValues, _lossSum;
+    IntView _lossLabels;
 
     [GlobalSetup(Targets = [nameof(SoftmaxCrossEntropy), nameof(WeightedSum)])]
     public void SetupLoss()
     {
         Open();
-        lossLogits = RandomFloats((long)R * V, 4f);
-        lossValues = RandomFloats(R, 10f);
-        lossSum = backend.AllocateFloats(1);
-        lossLabels = RandomInts(R, 0, V);
+        _lossLogits = RandomFloats((long)R * V, 4f);
+        _lossValues = RandomFloats(R, 10f);
+        _lossSum = _backend.AllocateFloats(1);
+        _lossLabels = RandomInts(R, 0, V);
     }
 
     [Benchmark, BenchmarkCategory("loss")]
     public void SoftmaxCrossEntropy()
     {
-        backend.SoftmaxCrossEntropy(lossValues, lossLogits, lossLogits, lossLabels, null, 1f / R, R, V);
-        backend.Synchronize();
+        _backend.SoftmaxCrossEntropy(_lossValues, _lossLogits, _lossLogits, _lossLabels, null, 1f / R, R, V);
+        _backend.Synchronize();
     }
 
     [Benchmark, BenchmarkCategory("loss")]
     public void WeightedSum()
     {
-        backend.WeightedSum(lossSum, lossValues, null, R);
-        backend.Synchronize();
+        _backend.WeightedSum(_lossSum, _lossValues, null, R);
+        _backend.Synchronize();
     }
 }

@@ -14,8 +14,8 @@ namespace BertNative.Bench.Ops;
 [ThroughputColumn]
 public partial class OpBenchmarks
 {
-    IBackend backend = null!;
-    SeededRandom rng = null!;
+    IBackend _backend = null!;
+    SeededRandom _rng = null!;
 
     public static IEnumerable<string> Backends() => BenchBackends.Available();
 
@@ -25,20 +25,20 @@ public partial class OpBenchmarks
     /// <summary>Each family's setup starts here: a fresh backend and the same random inputs every run.</summary>
     void Open()
     {
-        backend = BenchBackends.Create(Backend);
-        rng = new SeededRandom(20_256);
+        _backend = BenchBackends.Create(Backend);
+        _rng = new SeededRandom(20_256);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => backend.Dispose();
+    public void Cleanup() => _backend.Dispose();
 
     /// <summary>A buffer of uniform values in [-scale, scale).</summary>
     FloatView RandomFloats(long count, float scale = 1f)
     {
         var values = new float[count];
-        foreach (ref float v in values.AsSpan()) v = (float)((2 * rng.NextDouble() - 1) * scale);
-        var view = backend.AllocateFloats(count);
-        backend.Upload(view, values);
+        foreach (ref float v in values.AsSpan()) v = (float)((2 * _rng.NextDouble() - 1) * scale);
+        var view = _backend.AllocateFloats(count);
+        _backend.Upload(view, values);
         return view;
     }
 
@@ -46,9 +46,9 @@ public partial class OpBenchmarks
     IntView RandomInts(long count, int low, int high)
     {
         var values = new int[count];
-        foreach (ref int v in values.AsSpan()) v = low + rng.NextInt(high - low);
-        var view = backend.AllocateInts(count);
-        backend.Upload(view, values);
+        foreach (ref int v in values.AsSpan()) v = low + _rng.NextInt(high - low);
+        var view = _backend.AllocateInts(count);
+        _backend.Upload(view, values);
         return view;
     }
 

@@ -16,9 +16,9 @@ public class TrainStepBenchmark
     public const int BatchSize = BookStep.BatchSize, MaxLen = BookStep.MaxLen;
     const ulong Seed = 20_256;
 
-    IBackend backend = null!;
-    BookStep step = null!;
-    int t;
+    IBackend _backend = null!;
+    BookStep _step = null!;
+    int _t;
 
     public static IEnumerable<string> Backends() => BenchBackends.Available();
 
@@ -29,15 +29,15 @@ public class TrainStepBenchmark
     public void Setup()
     {
         var examples = BookStep.BookExamples(Seed);
-        backend = BenchBackends.Create(Backend);
-        step = new BookStep(backend, examples, Seed);
-        Console.WriteLine($"// {Backend}: {backend.DeviceDescription}; {examples.Count:N0} examples, vocabulary {step.Config.VocabSize:N0}, " +
-                          $"{step.Batch.MlmWeightSum:N0} MLM rows in the batch");
+        _backend = BenchBackends.Create(Backend);
+        _step = new BookStep(_backend, examples, Seed);
+        Console.WriteLine($"// {Backend}: {_backend.DeviceDescription}; {examples.Count:N0} examples, vocabulary {_step.Config.VocabSize:N0}, " +
+                          $"{_step.Batch.MlmWeightSum:N0} MLM rows in the batch");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => backend.Dispose();
+    public void Cleanup() => _backend.Dispose();
 
     [Benchmark]
-    public (float Mlm, float Nsp) TrainStep() => step.Run(++t);
+    public (float Mlm, float Nsp) TrainStep() => _step.Run(++_t);
 }

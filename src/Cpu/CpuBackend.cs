@@ -1,5 +1,5 @@
-using BertNative.Contract;
 using System.Runtime.Intrinsics;
+using BertNative.Contract;
 using BertNative.Cpu.Gemm;
 
 namespace BertNative.Cpu;

@@ -1,5 +1,5 @@
-using BertNative.Contract;
 using System.Runtime.InteropServices;
+using BertNative.Contract;
 
 namespace BertNative.Cpu;
 

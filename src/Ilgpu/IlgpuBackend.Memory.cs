@@ -8,54 +8,54 @@ public sealed partial class IlgpuBackend
 {
     public FloatView AllocateFloats(long count)
     {
-        var buffer = new IlgpuBuffer<float>(accelerator, count);
-        buffer.Memory.View.MemSetToZero(stream);
+        var buffer = new IlgpuBuffer<float>(_accelerator, count);
+        buffer.Memory.View.MemSetToZero(_stream);
         return new FloatView(buffer, 0, count);
     }
 
     public IntView AllocateInts(long count)
     {
-        var buffer = new IlgpuBuffer<int>(accelerator, count);
-        buffer.Memory.View.MemSetToZero(stream);
+        var buffer = new IlgpuBuffer<int>(_accelerator, count);
+        buffer.Memory.View.MemSetToZero(_stream);
         return new IntView(buffer, 0, count);
     }
 
     public void Upload(FloatView destination, ReadOnlySpan<float> source)
     {
         CheckLength(destination.Count, source.Length);
-        Resolve<float>(destination.Buffer).View(destination.Offset, destination.Count).CopyFromCPU(stream, source);
+        Resolve<float>(destination.Buffer).View(destination.Offset, destination.Count).CopyFromCPU(_stream, source);
     }
 
     public void Upload(IntView destination, ReadOnlySpan<int> source)
     {
         CheckLength(destination.Count, source.Length);
-        Resolve<int>(destination.Buffer).View(destination.Offset, destination.Count).CopyFromCPU(stream, source);
+        Resolve<int>(destination.Buffer).View(destination.Offset, destination.Count).CopyFromCPU(_stream, source);
     }
 
     public void Download(FloatView source, Span<float> destination)
     {
         CheckLength(source.Count, destination.Length);
-        Resolve<float>(source.Buffer).View(source.Offset, source.Count).CopyToCPU(stream, destination);
-        stream.Synchronize();
+        Resolve<float>(source.Buffer).View(source.Offset, source.Count).CopyToCPU(_stream, destination);
+        _stream.Synchronize();
     }
 
     public void Download(IntView source, Span<int> destination)
     {
         CheckLength(source.Count, destination.Length);
-        Resolve<int>(source.Buffer).View(source.Offset, source.Count).CopyToCPU(stream, destination);
-        stream.Synchronize();
+        Resolve<int>(source.Buffer).View(source.Offset, source.Count).CopyToCPU(_stream, destination);
+        _stream.Synchronize();
     }
 
-    public void Zero(FloatView destination) => Resolve<float>(destination.Buffer).View(destination.Offset, destination.Count).MemSetToZero(stream);
+    public void Zero(FloatView destination) => Resolve<float>(destination.Buffer).View(destination.Offset, destination.Count).MemSetToZero(_stream);
 
     public void Copy(FloatView destination, FloatView source)
     {
         CheckLength(destination.Count, source.Count);
         Resolve<float>(destination.Buffer).View(destination.Offset, destination.Count)
-            .CopyFrom(stream, Resolve<float>(source.Buffer).View(source.Offset, source.Count));
+            .CopyFrom(_stream, Resolve<float>(source.Buffer).View(source.Offset, source.Count));
     }
 
-    public void Synchronize() => stream.Synchronize();
+    public void Synchronize() => _stream.Synchronize();
 
     private static void CheckLength(long viewCount, long spanLength)
     {

@@ -1,5 +1,5 @@
-using BertNative.Ilgpu.Kernels;
 using BertNative.Contract;
+using BertNative.Ilgpu.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
@@ -13,38 +13,38 @@ namespace BertNative.Ilgpu;
 /// </summary>
 public sealed partial class IlgpuBackend : IBackend
 {
-    private readonly Context context;
-    private readonly Accelerator accelerator;
-    private readonly AcceleratorStream stream;
-    private readonly IlgpuBuffer<float> unusedFloats; // stands in for an absent optional view
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly AcceleratorStream _stream;
+    private readonly IlgpuBuffer<float> _unusedFloats; // stands in for an absent optional view
 
-    private readonly ElementwiseKernels elementwise;
-    private readonly AdamKernel adam;
-    private readonly EmbeddingKernels embedding;
-    private readonly GatherKernels gather;
-    private readonly GemmKernel gemm;
-    private readonly MatmulKernels matmul;
-    private readonly AttentionKernels attention;
-    private readonly LayerNormKernels layerNorm;
-    private readonly CrossEntropyKernel crossEntropy;
-    private readonly ReductionKernels reductions;
+    private readonly ElementwiseKernels _elementwise;
+    private readonly AdamKernel _adam;
+    private readonly EmbeddingKernels _embedding;
+    private readonly GatherKernels _gather;
+    private readonly GemmKernel _gemm;
+    private readonly MatmulKernels _matmul;
+    private readonly AttentionKernels _attention;
+    private readonly LayerNormKernels _layerNorm;
+    private readonly CrossEntropyKernel _crossEntropy;
+    private readonly ReductionKernels _reductions;
 
     private IlgpuBackend(Context context, Accelerator accelerator)
     {
-        this.context = context;
-        this.accelerator = accelerator;
-        stream = accelerator.DefaultStream;
-        unusedFloats = new IlgpuBuffer<float>(accelerator, 1);
-        gemm = new GemmKernel(accelerator);
-        elementwise = new ElementwiseKernels(accelerator);
-        adam = new AdamKernel(accelerator);
-        embedding = new EmbeddingKernels(accelerator);
-        gather = new GatherKernels(accelerator);
-        matmul = new MatmulKernels(accelerator, gemm);
-        attention = new AttentionKernels(accelerator, gemm, elementwise);
-        layerNorm = new LayerNormKernels(accelerator);
-        crossEntropy = new CrossEntropyKernel(accelerator);
-        reductions = new ReductionKernels(accelerator);
+        _context = context;
+        _accelerator = accelerator;
+        _stream = accelerator.DefaultStream;
+        _unusedFloats = new IlgpuBuffer<float>(accelerator, 1);
+        _gemm = new GemmKernel(accelerator);
+        _elementwise = new ElementwiseKernels(accelerator);
+        _adam = new AdamKernel(accelerator);
+        _embedding = new EmbeddingKernels(accelerator);
+        _gather = new GatherKernels(accelerator);
+        _matmul = new MatmulKernels(accelerator, _gemm);
+        _attention = new AttentionKernels(accelerator, _gemm, _elementwise);
+        _layerNorm = new LayerNormKernels(accelerator);
+        _crossEntropy = new CrossEntropyKernel(accelerator);
+        _reductions = new ReductionKernels(accelerator);
     }
 
     /// <summary>Opens the accelerator of <paramref name="kind"/>; throws <see cref="BertNativeException"/> when there is none.</summary>
@@ -69,7 +69,7 @@ public sealed partial class IlgpuBackend : IBackend
     }
 
     /// <summary>ILGPU keeps the current accelerator (for CUDA, its context) per thread: a replica thread binds its own.</summary>
-    public void BindToCallingThread() => accelerator.Bind();
+    public void BindToCallingThread() => _accelerator.Bind();
 
     /// <summary>How many devices of the kind ILGPU sees (Auto: CUDA ones, or else OpenCL ones).</summary>
     public static int DeviceCount(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto)
@@ -84,30 +84,30 @@ public sealed partial class IlgpuBackend : IBackend
     public string Name => "ilgpu";
 
     /// <summary>ILGPU reports the device's total memory, not what is free: an upper bound.</summary>
-    public long? AvailableMemoryBytes => accelerator.MemorySize;
+    public long? AvailableMemoryBytes => _accelerator.MemorySize;
 
     public string DeviceDescription =>
-        $"ILGPU {accelerator.AcceleratorType} accelerator: {accelerator.Name}, {accelerator.MaxNumThreadsPerGroup} threads/group"
-        + (accelerator is CudaAccelerator cuda ? $", driver {cuda.DriverVersion}" : "");
+        $"ILGPU {_accelerator.AcceleratorType} accelerator: {_accelerator.Name}, {_accelerator.MaxNumThreadsPerGroup} threads/group"
+        + (_accelerator is CudaAccelerator cuda ? $", driver {cuda.DriverVersion}" : "");
 
     public void Dispose()
     {
-        attention.Dispose();
-        gemm.Dispose();
-        reductions.Dispose();
-        unusedFloats.Dispose();
-        accelerator.Dispose();
-        context.Dispose();
+        _attention.Dispose();
+        _gemm.Dispose();
+        _reductions.Dispose();
+        _unusedFloats.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
     }
 
     private ArrayView<float> View(FloatView view) => Resolve<float>(view.Buffer).View(view.Offset, view.Count);
 
     private ArrayView<int> View(IntView view) => Resolve<int>(view.Buffer).View(view.Offset, view.Count);
 
-    private ArrayView<float> ViewOrUnused(FloatView? view) => view is { } v ? View(v) : unusedFloats.View(0, 1);
+    private ArrayView<float> ViewOrUnused(FloatView? view) => view is { } v ? View(v) : _unusedFloats.View(0, 1);
 
     private IlgpuBuffer<T> Resolve<T>(DeviceBuffer buffer) where T : unmanaged
-        => buffer is IlgpuBuffer<T> own && own.Owner == accelerator
+        => buffer is IlgpuBuffer<T> own && own.Owner == _accelerator
             ? own
             : throw new ArgumentException($"a view of a {buffer.GetType().Name} was passed to the ilgpu backend; " +
                                           "allocate it with this backend's AllocateFloats/AllocateInts");

@@ -52,11 +52,11 @@ public sealed record BertConfig
     /// activation, the decoder tied to the token embedding.</summary>
     public static BertConfig HuggingFace(int vocabSize, int hidden, int ffnHidden, int heads, int layers, int maxPosition,
         int typeVocabSize = 2, float dropout = 0.1f, float layerNormEpsilon = 1e-12f, Activation activation = Activation.Gelu) => new()
-    {
-        VocabSize = vocabSize, Hidden = hidden, FfnHidden = ffnHidden, Heads = heads, Layers = layers, MaxPosition = maxPosition,
-        TypeVocabSize = typeVocabSize, Dropout = dropout, LayerNormEpsilon = layerNormEpsilon, FfnActivation = activation,
-        EmbeddingLayerNorm = true, MlmActivation = activation, TieDecoder = true,
-    };
+        {
+            VocabSize = vocabSize, Hidden = hidden, FfnHidden = ffnHidden, Heads = heads, Layers = layers, MaxPosition = maxPosition,
+            TypeVocabSize = typeVocabSize, Dropout = dropout, LayerNormEpsilon = layerNormEpsilon, FfnActivation = activation,
+            EmbeddingLayerNorm = true, MlmActivation = activation, TieDecoder = true,
+        };
 
     public static readonly string[] PresetNames = ["book", "base", "large"];
 

@@ -41,7 +41,8 @@ public class DamagedInputTests
     private static readonly string[] Damages = ["truncated", "zeroed", "folder", "reordered", "emptied"];
 
     private static IEnumerable<TestCaseData> Cases() =>
-        from file in CheckpointFiles from damage in Damages
+        from file in CheckpointFiles
+        from damage in Damages
         where damage != "reordered" || file is "vocab.txt" or "config.json"
         select new TestCaseData(file, damage).SetName($"{file} {damage}");
 
@@ -182,19 +183,19 @@ public class DamagedInputTests
             case "emptied": File.WriteAllBytes(path, []); break;
             case "folder": File.Delete(path); Directory.CreateDirectory(path); break;
             case "reordered":
-            {
-                var lines = File.ReadAllLines(path);
-                (lines[^1], lines[^2]) = (lines[^2], lines[^1]); // same bytes, another order
-                File.WriteAllLines(path, lines);
-                break;
-            }
+                {
+                    var lines = File.ReadAllLines(path);
+                    (lines[^1], lines[^2]) = (lines[^2], lines[^1]); // same bytes, another order
+                    File.WriteAllLines(path, lines);
+                    break;
+                }
             case "reserved-swapped":
-            {
-                var lines = File.ReadAllLines(path);
-                (lines[0], lines[1]) = (lines[1], lines[0]);
-                File.WriteAllLines(path, lines);
-                break;
-            }
+                {
+                    var lines = File.ReadAllLines(path);
+                    (lines[0], lines[1]) = (lines[1], lines[0]);
+                    File.WriteAllLines(path, lines);
+                    break;
+                }
         }
     }
 

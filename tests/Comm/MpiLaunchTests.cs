@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BertNative.Tests.Cli;
 using BertNative.Tests.Support;
 using BertNative.Trainer.Cli;
-using BertNative.Tests.Cli;
 
 namespace BertNative.Tests.Comm;
 

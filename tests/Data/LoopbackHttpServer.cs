@@ -20,22 +20,22 @@ internal sealed class LoopbackHttpServer : IDisposable
         public static Reply Ok(byte[] body) => new(200, body);
     }
 
-    readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    readonly IReadOnlyDictionary<string, Reply> replies;
-    readonly CancellationTokenSource stop = new(TimeSpan.FromMinutes(1));
-    readonly Task serving;
-    int requests;
+    readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    readonly IReadOnlyDictionary<string, Reply> _replies;
+    readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(1));
+    readonly Task _serving;
+    int _requests;
 
     public LoopbackHttpServer(IReadOnlyDictionary<string, Reply> replies)
     {
-        this.replies = replies;
-        listener.Start();
-        serving = Task.Run(ServeAsync);
+        _replies = replies;
+        _listener.Start();
+        _serving = Task.Run(ServeAsync);
     }
 
-    public int RequestCount => Volatile.Read(ref requests);
+    public int RequestCount => Volatile.Read(ref _requests);
 
-    public Uri Url(string path) => new($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}{path}");
+    public Uri Url(string path) => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}");
 
     /// <summary>A loopback URL nobody listens on: a port that was bound once and released.</summary>
     public static Uri ClosedPortUrl()
@@ -51,10 +51,10 @@ internal sealed class LoopbackHttpServer : IDisposable
     {
         try
         {
-            while (requests < MaxRequests)
+            while (_requests < MaxRequests)
             {
-                using TcpClient client = await listener.AcceptTcpClientAsync(stop.Token);
-                Interlocked.Increment(ref requests);
+                using TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _requests);
                 await AnswerAsync(client.GetStream());
             }
         }
@@ -67,16 +67,16 @@ internal sealed class LoopbackHttpServer : IDisposable
     async Task AnswerAsync(NetworkStream stream)
     {
         string path = await ReadRequestPathAsync(stream);
-        Reply reply = replies.TryGetValue(path, out Reply? known) ? known : new Reply(404, Encoding.ASCII.GetBytes("not found"));
+        Reply reply = _replies.TryGetValue(path, out Reply? known) ? known : new Reply(404, Encoding.ASCII.GetBytes("not found"));
         if (reply == Reply.Silence)
         {
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            await Task.Delay(Timeout.Infinite, _stop.Token);
             return;
         }
         string head = $"HTTP/1.1 {reply.Status} {(reply.Status == 200 ? "OK" : "Not Found")}\r\n" +
                       $"Content-Length: {reply.Body.Length}\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), stop.Token);
-        await stream.WriteAsync(reply.Body, stop.Token);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
+        await stream.WriteAsync(reply.Body, _stop.Token);
     }
 
     /// <summary>Reads the request head (bounded to 8 KiB) and returns the path of its first line.</summary>
@@ -86,7 +86,7 @@ internal sealed class LoopbackHttpServer : IDisposable
         var buffer = new byte[1024];
         while (head.Length < 8192 && !head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
         {
-            int read = await stream.ReadAsync(buffer, stop.Token);
+            int read = await stream.ReadAsync(buffer, _stop.Token);
             if (read == 0) break;
             head.Append(Encoding.ASCII.GetString(buffer, 0, read));
         }
@@ -96,9 +96,9 @@ internal sealed class LoopbackHttpServer : IDisposable
 
     public void Dispose()
     {
-        stop.Cancel();
-        listener.Stop();
-        serving.Wait(TimeSpan.FromSeconds(5));
-        stop.Dispose();
+        _stop.Cancel();
+        _listener.Stop();
+        _serving.Wait(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
     }
 }

@@ -8,18 +8,18 @@ namespace BertNative.Tests.Data;
 public class WikiTextSourceEnvironmentTests
 {
     static readonly string[] Variables = ["BERTNATIVE_DATA", "BERTNATIVE_CACHE", "BERTNATIVE_WIKITEXT_URL", "XDG_CACHE_HOME"];
-    readonly Dictionary<string, string?> saved = [];
+    readonly Dictionary<string, string?> _saved = [];
 
     [SetUp]
     public void Save()
     {
-        foreach (string name in Variables) saved[name] = Environment.GetEnvironmentVariable(name);
+        foreach (string name in Variables) _saved[name] = Environment.GetEnvironmentVariable(name);
     }
 
     [TearDown]
     public void Restore()
     {
-        foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
+        foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
     }
 
     [Test]

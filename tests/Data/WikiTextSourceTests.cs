@@ -9,23 +9,23 @@ public class WikiTextSourceTests
 {
     const string ZipPath = "/wikitext-2-v1.zip";
 
-    string cacheDir = "";
-    readonly StringWriter progress = new();
+    string _cacheDir = "";
+    readonly StringWriter _progress = new();
 
     [SetUp]
-    public void CreateCache() => cacheDir = Directory.CreateTempSubdirectory("bertnative-cache-").FullName;
+    public void CreateCache() => _cacheDir = Directory.CreateTempSubdirectory("bertnative-cache-").FullName;
 
     [TearDown]
     public void DeleteCache()
     {
-        Directory.Delete(cacheDir, recursive: true);
-        progress.GetStringBuilder().Clear();
+        Directory.Delete(_cacheDir, recursive: true);
+        _progress.GetStringBuilder().Clear();
     }
 
-    string PublishedFolder => Path.Combine(cacheDir, "wikitext-2");
+    string PublishedFolder => Path.Combine(_cacheDir, "wikitext-2");
 
     WikiTextSourceOptions Options(string sha1, params Uri[] mirrors) =>
-        new(DataDir: null, cacheDir, mirrors, sha1, TimeSpan.FromSeconds(10));
+        new(DataDir: null, _cacheDir, mirrors, sha1, TimeSpan.FromSeconds(10));
 
     static LoopbackHttpServer Serve(byte[] zip) => new(new Dictionary<string, Reply> { [ZipPath] = Reply.Ok(zip) });
 
@@ -36,17 +36,17 @@ public class WikiTextSourceTests
         using var server = Serve(zip);
         var options = Options(FakeWikiText.Sha1(zip), server.Url(ZipPath));
 
-        string folder = WikiTextSource.Resolve(options, progress);
+        string folder = WikiTextSource.Resolve(options, _progress);
 
         Assert.That(folder, Is.EqualTo(PublishedFolder));
         Assert.That(File.ReadAllText(Path.Combine(folder, "wiki.train.tokens")), Is.EqualTo(FakeWikiText.TrainText));
         Assert.That(File.Exists(Path.Combine(folder, "wiki.valid.tokens")) && File.Exists(Path.Combine(folder, "wiki.test.tokens")));
-        Assert.That(progress.ToString(), Does.Contain("100%"));
+        Assert.That(_progress.ToString(), Does.Contain("100%"));
         Assert.That(server.RequestCount, Is.EqualTo(1));
 
-        Assert.That(WikiTextSource.Resolve(options, progress), Is.EqualTo(folder));
+        Assert.That(WikiTextSource.Resolve(options, _progress), Is.EqualTo(folder));
         Assert.That(server.RequestCount, Is.EqualTo(1), "the second Resolve must use the cache");
-        Assert.That(Directory.GetDirectories(cacheDir), Is.EqualTo(new[] { folder }), "no staging folder may remain");
+        Assert.That(Directory.GetDirectories(_cacheDir), Is.EqualTo(new[] { folder }), "no staging folder may remain");
     }
 
     [Test]
@@ -56,7 +56,7 @@ public class WikiTextSourceTests
         using var server = Serve(zip);
         string wrong = new('0', 40);
 
-        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(wrong, server.Url(ZipPath)), progress));
+        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(wrong, server.Url(ZipPath)), _progress));
 
         Assert.That(error.Message, Does.Contain("checksum").And.Contain(wrong).And.Contain(FakeWikiText.Sha1(zip)));
         AssertNoCache();
@@ -69,7 +69,7 @@ public class WikiTextSourceTests
         byte[] truncated = good[..(good.Length / 2)];
         using var server = Serve(truncated);
 
-        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(FakeWikiText.Sha1(truncated), server.Url(ZipPath)), progress));
+        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(FakeWikiText.Sha1(truncated), server.Url(ZipPath)), _progress));
 
         Assert.That(error.Message, Does.Contain("corrupt").And.Contain("--data"));
         AssertNoCache();
@@ -81,7 +81,7 @@ public class WikiTextSourceTests
         byte[] zip = FakeWikiText.ZipOf(("wikitext-2/wiki.valid.tokens", " only valid . \n"));
         using var server = Serve(zip);
 
-        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url(ZipPath)), progress));
+        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url(ZipPath)), _progress));
 
         Assert.That(error.Message, Does.Contain("wiki.train.tokens").And.Contain("wikitext-2/wiki.valid.tokens"));
         AssertNoCache();
@@ -93,11 +93,11 @@ public class WikiTextSourceTests
         byte[] zip = FakeWikiText.Zip();
         using var server = Serve(zip);
 
-        string folder = WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url("/gone.zip"), server.Url(ZipPath)), progress);
+        string folder = WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url("/gone.zip"), server.Url(ZipPath)), _progress);
 
         Assert.That(File.Exists(Path.Combine(folder, "wiki.train.tokens")));
         Assert.That(server.RequestCount, Is.EqualTo(2));
-        Assert.That(progress.ToString(), Does.Contain("404"));
+        Assert.That(_progress.ToString(), Does.Contain("404"));
     }
 
     [Test]
@@ -107,7 +107,7 @@ public class WikiTextSourceTests
         Uri missing = server.Url("/gone.zip");
         Uri closed = LoopbackHttpServer.ClosedPortUrl();
 
-        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(WikiTextSourceOptions.WikiText2ZipSha1, missing, closed), progress));
+        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(Options(WikiTextSourceOptions.WikiText2ZipSha1, missing, closed), _progress));
 
         Assert.That(error.Message, Does.Contain($"{missing}: HTTP 404").And.Contain($"{closed}:").And.Contain("--data"));
         Assert.That(error.Message, Does.Not.Contain("\n"));
@@ -120,7 +120,7 @@ public class WikiTextSourceTests
         using var server = new LoopbackHttpServer(new Dictionary<string, Reply> { [ZipPath] = Reply.Silence });
         var options = Options(WikiTextSourceOptions.WikiText2ZipSha1, server.Url(ZipPath)) with { Timeout = TimeSpan.FromMilliseconds(500) };
 
-        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(options, progress));
+        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(options, _progress));
 
         Assert.That(error.Message, Does.Contain("timed out"));
     }
@@ -128,11 +128,11 @@ public class WikiTextSourceTests
     [Test]
     public void DataFolderWithoutTrainFileIsAnError()
     {
-        var options = Options(WikiTextSourceOptions.WikiText2ZipSha1) with { DataDir = cacheDir };
+        var options = Options(WikiTextSourceOptions.WikiText2ZipSha1) with { DataDir = _cacheDir };
 
-        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(options, progress));
+        var error = Assert.Throws<BertNativeException>(() => WikiTextSource.Resolve(options, _progress));
 
-        Assert.That(error.Message, Does.Contain($"no wiki.train.tokens in {cacheDir}").And.Contain("pass --data a folder holding WikiText-2"));
+        Assert.That(error.Message, Does.Contain($"no wiki.train.tokens in {_cacheDir}").And.Contain("pass --data a folder holding WikiText-2"));
     }
 
     [Test]
@@ -140,21 +140,21 @@ public class WikiTextSourceTests
     {
         string real = TestData.WikiTextDir;
 
-        Assert.That(WikiTextSource.Resolve(real, progress), Is.EqualTo(Path.GetFullPath(real)));
+        Assert.That(WikiTextSource.Resolve(real, _progress), Is.EqualTo(Path.GetFullPath(real)));
     }
 
     [Test]
     public void ALeftoverStagingFolderIsNeitherUsedNorKept()
     {
         // An interrupted run left a staging folder that even holds a train file; it must not count as the cache.
-        string leftover = Path.Combine(cacheDir, WikiTextCache.StagingPrefix + "interrupted");
+        string leftover = Path.Combine(_cacheDir, WikiTextCache.StagingPrefix + "interrupted");
         Directory.CreateDirectory(leftover);
         File.WriteAllText(Path.Combine(leftover, "wiki.train.tokens"), "half");
         Directory.SetLastWriteTimeUtc(leftover, DateTime.UtcNow - TimeSpan.FromDays(1));
         byte[] zip = FakeWikiText.Zip();
         using var server = Serve(zip);
 
-        string folder = WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url(ZipPath)), progress);
+        string folder = WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url(ZipPath)), _progress);
 
         Assert.That(folder, Is.EqualTo(PublishedFolder));
         Assert.That(server.RequestCount, Is.EqualTo(1));
@@ -170,13 +170,13 @@ public class WikiTextSourceTests
         byte[] zip = FakeWikiText.Zip();
         using var server = Serve(zip);
 
-        string folder = WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url(ZipPath)), progress);
+        string folder = WikiTextSource.Resolve(Options(FakeWikiText.Sha1(zip), server.Url(ZipPath)), _progress);
 
         Assert.That(server.RequestCount, Is.EqualTo(1));
         Assert.That(File.ReadAllText(Path.Combine(folder, "wiki.train.tokens")), Is.EqualTo(FakeWikiText.TrainText));
-        Assert.That(Directory.GetDirectories(cacheDir), Is.EqualTo(new[] { folder }));
+        Assert.That(Directory.GetDirectories(_cacheDir), Is.EqualTo(new[] { folder }));
     }
 
     void AssertNoCache() =>
-        Assert.That(Directory.GetFileSystemEntries(cacheDir), Is.Empty, "a failed download must leave neither a cache nor a staging folder");
+        Assert.That(Directory.GetFileSystemEntries(_cacheDir), Is.Empty, "a failed download must leave neither a cache nor a staging folder");
 }

@@ -1,4 +1,3 @@
-using BertNative.Contract;
 using BertNative.Interop.Cuda;
 
 namespace BertNative.Tests.Gpu;

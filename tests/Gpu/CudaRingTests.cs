@@ -1,6 +1,5 @@
-using BertNative.Contract;
 using BertNative.Comm;
-using BertNative.Interop.Cuda;
+using BertNative.Contract;
 using BertNative.Tests.Comm;
 
 namespace BertNative.Tests.Gpu;

@@ -1,5 +1,5 @@
-using BertNative.Contract;
 using BertNative.Comm;
+using BertNative.Contract;
 using BertNative.Interop.Cuda;
 using BertNative.Model;
 using BertNative.Model.Parallel;

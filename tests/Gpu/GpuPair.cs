@@ -10,7 +10,7 @@ namespace BertNative.Tests.Gpu;
 /// </summary>
 public sealed class GpuPair : IDisposable
 {
-    readonly List<DeviceBuffer> buffers = [];
+    readonly List<DeviceBuffer> _buffers = [];
 
     public GpuPair(CudaBackend cuda, IBackend cpu, int seed)
     {
@@ -53,8 +53,8 @@ public sealed class GpuPair : IDisposable
     public (IntView Cpu, IntView Gpu) Input(int[] values)
     {
         IntView cpu = Cpu.AllocateInts(values.Length), gpu = Cuda.AllocateInts(values.Length);
-        buffers.Add(cpu.Buffer);
-        buffers.Add(gpu.Buffer);
+        _buffers.Add(cpu.Buffer);
+        _buffers.Add(gpu.Buffer);
         Cpu.Upload(cpu, values);
         Cuda.Upload(gpu, values);
         return (cpu, gpu);
@@ -92,7 +92,7 @@ public sealed class GpuPair : IDisposable
     FloatView Place(IBackend backend, float[] values, int offset)
     {
         FloatView whole = backend.AllocateFloats(values.Length + offset);
-        buffers.Add(whole.Buffer);
+        _buffers.Add(whole.Buffer);
         FloatView view = whole.Slice(offset, values.Length);
         backend.Upload(view, values);
         return view;
@@ -108,6 +108,6 @@ public sealed class GpuPair : IDisposable
 
     public void Dispose()
     {
-        foreach (var buffer in buffers) buffer.Dispose();
+        foreach (var buffer in _buffers) buffer.Dispose();
     }
 }

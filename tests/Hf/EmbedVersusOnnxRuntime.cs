@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BertNative.Cpu;
-using BertNative.Model.Checkpoints;
 using BertNative.Model.Hf;
 using BertNative.Model.Inference;
 using BertNative.Model.Tokenization;

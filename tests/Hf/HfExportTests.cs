@@ -1,6 +1,5 @@
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
-using BertNative.Model.Hf;
 using BertNative.Model.Tokenization;
 using BertNative.Tests.Cli;
 using BertNative.Tests.Model;

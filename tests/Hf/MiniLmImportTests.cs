@@ -1,6 +1,5 @@
-using BertNative.Ilgpu;
-using BertNative.Contract;
 using BertNative.Cpu;
+using BertNative.Ilgpu;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;

@@ -9,18 +9,18 @@ namespace BertNative.Tests.Hf;
 /// <summary>Our WordPiece on MiniLM's uncased vocabulary: hand-checked cases, and agreement with an independent Python reference.</summary>
 public class WordPieceTokenizerTests
 {
-    private static MiniLm? _model;
-    private static Vocabulary _vocabulary = null!;
+    private static MiniLm? Model;
+    private static Vocabulary Vocabulary = null!;
 
     [OneTimeSetUp]
     public static void Extract()
     {
-        _model = new MiniLm();
-        _vocabulary = Vocabulary.Load(_model.VocabPath, TokenizerSettings.WordPiece(lowerCase: true));
+        Model = new MiniLm();
+        Vocabulary = Vocabulary.Load(Model.VocabPath, TokenizerSettings.WordPiece(lowerCase: true));
     }
 
     [OneTimeTearDown]
-    public static void Remove() => _model?.Dispose();
+    public static void Remove() => Model?.Dispose();
 
     /// <summary>Strings where tokenizers commonly differ: accents, CJK, emoji, symbols, a literal special token, odd spaces.</summary>
     public static readonly string[] HardStrings =
@@ -53,18 +53,18 @@ public class WordPieceTokenizerTests
     [TestCase("a\u200bb\u00a0c", "ab c")]
     public void HandCheckedTokens(string text, string expected)
     {
-        var tokenizer = new WordPieceTokenizer(_vocabulary);
+        var tokenizer = new WordPieceTokenizer(Vocabulary);
         var ids = tokenizer.Ids(text);
-        Assert.That(string.Join(' ', ids.Select(i => _vocabulary[i])), Is.EqualTo(expected));
+        Assert.That(string.Join(' ', ids.Select(i => Vocabulary[i])), Is.EqualTo(expected));
     }
 
     [Test]
     public void HandCheckedIdsAndSpecialIdsComeFromTheVocabulary()
     {
-        var encoded = new WordPieceTokenizer(_vocabulary).Encode("Hello, world!", "The [MASK].", 512);
+        var encoded = new WordPieceTokenizer(Vocabulary).Encode("Hello, world!", "The [MASK].", 512);
         Assert.Multiple(() =>
         {
-            Assert.That(_vocabulary.Special, Is.EqualTo(new SpecialIds(Unk: 100, Pad: 0, Mask: 103, Cls: 101, Sep: 102)));
+            Assert.That(Vocabulary.Special, Is.EqualTo(new SpecialIds(Unk: 100, Pad: 0, Mask: 103, Cls: 101, Sep: 102)));
             // vocab.txt lines 7592 "hello", 1010 ",", 2088 "world", 999 "!", 1996 "the", 1012 ".".
             Assert.That(encoded.Ids, Is.EqualTo(new[] { 101, 7592, 1010, 2088, 999, 102, 1996, 103, 1012, 102 }));
             Assert.That(encoded.Segments, Is.EqualTo(new[] { 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 }));
@@ -75,7 +75,7 @@ public class WordPieceTokenizerTests
     [Test]
     public void AWordOverAHundredCharactersIsUnknownWhole()
     {
-        var tokenizer = new WordPieceTokenizer(_vocabulary);
+        var tokenizer = new WordPieceTokenizer(Vocabulary);
         Assert.That(tokenizer.Ids(new string('a', 100)), Has.Count.GreaterThan(1));
         Assert.That(tokenizer.Ids(new string('a', 101)), Is.EqualTo(new[] { 100 }));
     }
@@ -100,7 +100,7 @@ public class WordPieceTokenizerTests
     [Test]
     public void APairLongerThanTheModelIsTruncatedToItsLength()
     {
-        var tokenizer = new WordPieceTokenizer(_vocabulary);
+        var tokenizer = new WordPieceTokenizer(Vocabulary);
         string longText = string.Join(' ', Enumerable.Repeat("the cat sat on the mat", 40));
         var single = tokenizer.Encode(longText, null, 64);
         var pair = tokenizer.Encode(longText, "a short one", 64);
@@ -120,7 +120,7 @@ public class WordPieceTokenizerTests
         if (ToolPath.Find("python3") is not { } python) { Assert.Inconclusive("python3 is not installed"); return; }
         var lines = HardStrings.Concat(File.ReadLines(TestData.ValidFile).Where(l => l.Trim().Length > 0).Take(300)).ToList();
         string script = Path.Combine(TestData.RepositoryRoot!, "tests", "Hf", "wordpiece_reference.py");
-        var info = new System.Diagnostics.ProcessStartInfo(python, [script, _model!.VocabPath])
+        var info = new System.Diagnostics.ProcessStartInfo(python, [script, Model!.VocabPath])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, StandardOutputEncoding = Encoding.UTF8, StandardInputEncoding = new UTF8Encoding(false),
         };
@@ -131,14 +131,14 @@ public class WordPieceTokenizerTests
         stdin.Wait();
         process.WaitForExit();
         Assert.That(outputs, Has.Length.EqualTo(lines.Count));
-        var tokenizer = new WordPieceTokenizer(_vocabulary);
+        var tokenizer = new WordPieceTokenizer(Vocabulary);
         int mismatches = 0;
         for (int i = 0; i < lines.Count; i++)
         {
             var expected = JsonDocument.Parse(outputs[i]).RootElement[1].EnumerateArray().Select(e => e.GetInt32()).ToArray();
             var actual = tokenizer.Ids(lines[i]).ToArray();
             if (!actual.SequenceEqual(expected) && mismatches++ < 5)
-                TestContext.Out.WriteLine($"{lines[i]}\n  ours   {string.Join(' ', actual.Select(a => _vocabulary[a]))}\n  python {string.Join(' ', expected.Select(a => _vocabulary[a]))}");
+                TestContext.Out.WriteLine($"{lines[i]}\n  ours   {string.Join(' ', actual.Select(a => Vocabulary[a]))}\n  python {string.Join(' ', expected.Select(a => Vocabulary[a]))}");
         }
         Assert.That(mismatches, Is.Zero, $"of {lines.Count} lines");
     }

@@ -1,6 +1,6 @@
-using BertNative.Ilgpu;
 using BertNative.Comm;
 using BertNative.Cpu;
+using BertNative.Ilgpu;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Parallel;

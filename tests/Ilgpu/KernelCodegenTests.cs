@@ -1,8 +1,6 @@
 using System.Reflection;
 using BertNative.Ilgpu;
 using ILGPU;
-using ILGPU.Algorithms;
-using ILGPU.Backends;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.OpenCL;
 using ILGPU.Backends.PTX;

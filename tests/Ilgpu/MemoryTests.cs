@@ -1,5 +1,5 @@
-using BertNative.Ilgpu;
 using BertNative.Contract;
+using BertNative.Ilgpu;
 
 namespace BertNative.Tests.Ilgpu;
 

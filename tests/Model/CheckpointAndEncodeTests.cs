@@ -1,6 +1,5 @@
 using BertNative.Contract;
 using BertNative.Cpu;
-using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Inference;
 

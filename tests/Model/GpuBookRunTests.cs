@@ -1,4 +1,3 @@
-using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Data;
 using BertNative.Model.Training;

@@ -3,7 +3,6 @@ using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
 using BertNative.Model.Parallel;
-using BertNative.Model.Training;
 using BertNative.Tests.Support;
 
 namespace BertNative.Tests.Model;

@@ -1,7 +1,6 @@
 using BertNative.Contract;
 using BertNative.Cpu;
 using BertNative.Model;
-using BertNative.Model.Data;
 using BertNative.Model.Training;
 
 namespace BertNative.Tests.Model;

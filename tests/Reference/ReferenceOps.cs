@@ -93,29 +93,29 @@ public static class ReferenceOps
         Parallel.For(0, B * heads, bh =>
         {
             int b = bh / heads, h = bh % heads;
-                for (int i = 0; i < T; i++)
+            for (int i = 0; i < T; i++)
+            {
+                long rowStart = ((long)(b * heads + h) * T + i) * T;
+                var scores = new double[T];
+                for (int j = 0; j < T; j++)
                 {
-                    long rowStart = ((long)(b * heads + h) * T + i) * T;
-                    var scores = new double[T];
-                    for (int j = 0; j < T; j++)
-                    {
-                        double dot = 0;
-                        for (int c = 0; c < d; c++) dot += Q(qkv, b, i, h, c, T, H, d) * K(qkv, b, j, h, c, T, H, d);
-                        scores[j] = j < validLens[b] ? dot * scale : -1e6;
-                    }
-                    double max = scores.Max(), sum = 0;
-                    bool paddedQuery = i >= validLens[b];
-                    for (int j = 0; j < T; j++) sum += Math.Exp(scores[j] - max);
-                    for (int j = 0; j < T; j++) probs[rowStart + j] = paddedQuery ? 0 : Math.Exp(scores[j] - max) / sum;
-                    var factors = new double[T]; // the dropout mask of this row, drawn once rather than per column
-                    for (int j = 0; j < T; j++) factors[j] = DropoutFactor(dropout, rowStart + j);
-                    for (int c = 0; c < d; c++)
-                    {
-                        double acc = 0;
-                        for (int j = 0; j < T; j++) acc += probs[rowStart + j] * factors[j] * V(qkv, b, j, h, c, T, H, d);
-                        output[(b * T + i) * H + h * d + c] = acc;
-                    }
+                    double dot = 0;
+                    for (int c = 0; c < d; c++) dot += Q(qkv, b, i, h, c, T, H, d) * K(qkv, b, j, h, c, T, H, d);
+                    scores[j] = j < validLens[b] ? dot * scale : -1e6;
                 }
+                double max = scores.Max(), sum = 0;
+                bool paddedQuery = i >= validLens[b];
+                for (int j = 0; j < T; j++) sum += Math.Exp(scores[j] - max);
+                for (int j = 0; j < T; j++) probs[rowStart + j] = paddedQuery ? 0 : Math.Exp(scores[j] - max) / sum;
+                var factors = new double[T]; // the dropout mask of this row, drawn once rather than per column
+                for (int j = 0; j < T; j++) factors[j] = DropoutFactor(dropout, rowStart + j);
+                for (int c = 0; c < d; c++)
+                {
+                    double acc = 0;
+                    for (int j = 0; j < T; j++) acc += probs[rowStart + j] * factors[j] * V(qkv, b, j, h, c, T, H, d);
+                    output[(b * T + i) * H + h * d + c] = acc;
+                }
+            }
         });
     }
 
@@ -129,36 +129,36 @@ public static class ReferenceOps
         Parallel.For(0, B * heads, bh =>
         {
             int b = bh / heads, h = bh % heads;
-                for (int i = 0; i < T; i++)
+            for (int i = 0; i < T; i++)
+            {
+                long rowStart = ((long)(b * heads + h) * T + i) * T;
+                double DOut(int c) => doutput[(b * T + i) * H + h * d + c];
+                // dP'[j] = dO_i . V_j; dV_j += P'[i,j] dO_i
+                var dProbs = new double[T];
+                for (int j = 0; j < T; j++)
                 {
-                    long rowStart = ((long)(b * heads + h) * T + i) * T;
-                    double DOut(int c) => doutput[(b * T + i) * H + h * d + c];
-                    // dP'[j] = dO_i . V_j; dV_j += P'[i,j] dO_i
-                    var dProbs = new double[T];
-                    for (int j = 0; j < T; j++)
+                    double factor = DropoutFactor(dropout, rowStart + j);
+                    double dot = 0;
+                    for (int c = 0; c < d; c++)
                     {
-                        double factor = DropoutFactor(dropout, rowStart + j);
-                        double dot = 0;
-                        for (int c = 0; c < d; c++)
-                        {
-                            dot += DOut(c) * V(qkv, b, j, h, c, T, H, d);
-                            dqkv[(b * T + j) * 3 * H + 2 * H + h * d + c] += probs[rowStart + j] * factor * DOut(c);
-                        }
-                        dProbs[j] = dot * factor;
+                        dot += DOut(c) * V(qkv, b, j, h, c, T, H, d);
+                        dqkv[(b * T + j) * 3 * H + 2 * H + h * d + c] += probs[rowStart + j] * factor * DOut(c);
                     }
-                    // softmax backward: dS_j = P_j (dP_j - sum_k P_k dP_k); masked scores are constants (no gradient)
-                    double weighted = 0;
-                    for (int j = 0; j < T; j++) weighted += probs[rowStart + j] * dProbs[j];
-                    for (int j = 0; j < validLens[b]; j++)
+                    dProbs[j] = dot * factor;
+                }
+                // softmax backward: dS_j = P_j (dP_j - sum_k P_k dP_k); masked scores are constants (no gradient)
+                double weighted = 0;
+                for (int j = 0; j < T; j++) weighted += probs[rowStart + j] * dProbs[j];
+                for (int j = 0; j < validLens[b]; j++)
+                {
+                    double dScore = probs[rowStart + j] * (dProbs[j] - weighted) * scale;
+                    for (int c = 0; c < d; c++)
                     {
-                        double dScore = probs[rowStart + j] * (dProbs[j] - weighted) * scale;
-                        for (int c = 0; c < d; c++)
-                        {
-                            dqkv[(b * T + i) * 3 * H + h * d + c] += dScore * K(qkv, b, j, h, c, T, H, d);
-                            dqkv[(b * T + j) * 3 * H + H + h * d + c] += dScore * Q(qkv, b, i, h, c, T, H, d);
-                        }
+                        dqkv[(b * T + i) * 3 * H + h * d + c] += dScore * K(qkv, b, j, h, c, T, H, d);
+                        dqkv[(b * T + j) * 3 * H + H + h * d + c] += dScore * Q(qkv, b, i, h, c, T, H, d);
                     }
                 }
+            }
         });
     }
 

@@ -1,5 +1,5 @@
-using BertNative.Ilgpu;
 using BertNative.Contract;
+using BertNative.Ilgpu;
 using BertNative.Model.Devices;
 
 namespace BertNative.Tests.Support;

@@ -18,8 +18,8 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
     private const int SplitKMinDepth = 8 * Kc;
 
     // Packing buffers of the thread running a tile.
-    [ThreadStatic] private static ScratchBuffer? t_bPanel;
-    [ThreadStatic] private static ScratchBuffer? t_aBlock;
+    [ThreadStatic] private static ScratchBuffer? ThreadBPanel;
+    [ThreadStatic] private static ScratchBuffer? ThreadABlock;
 
     private readonly CpuParallel _parallel;
     private readonly bool _avx512;
@@ -118,8 +118,8 @@ internal sealed unsafe class ManagedSgemm : ISgemm, IDisposable
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* bias)
     {
         int mr = _mr, nr = _nr, mc = _mc;
-        float* bPanel = (t_bPanel ??= new ScratchBuffer()).Get((long)Kc * Nc);
-        float* aBlock = (t_aBlock ??= new ScratchBuffer()).Get((long)mc * Kc);
+        float* bPanel = (ThreadBPanel ??= new ScratchBuffer()).Get((long)Kc * Nc);
+        float* aBlock = (ThreadABlock ??= new ScratchBuffer()).Get((long)mc * Kc);
         for (int jc = j0; jc < j1; jc += Nc)
         {
             int nc = Math.Min(Nc, j1 - jc);

@@ -9,10 +9,10 @@ namespace BertNative.Ilgpu.Kernels;
 /// weight decay, the gradient scaled first for clipping, bias corrections precomputed on the host).</summary>
 internal sealed class AdamKernel
 {
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs> step;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs> _step;
 
     public AdamKernel(Accelerator accelerator)
-        => step = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>(StepKernel);
+        => _step = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>(StepKernel);
 
     internal readonly record struct AdamArgs(float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay,
         float GradientScale, float Correction1, float Correction2);
@@ -35,6 +35,6 @@ internal sealed class AdamKernel
         if (n == 0) return;
         var args = new AdamArgs(s.LearningRate, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay, s.GradientScale,
             (float)(1.0 - Math.Pow(s.Beta1, t)), (float)(1.0 - Math.Pow(s.Beta2, t)));
-        step(stream, LaunchShape.Count(n), parameters, gradients, m, v, args);
+        _step(stream, LaunchShape.Count(n), parameters, gradients, m, v, args);
     }
 }

@@ -14,9 +14,9 @@ namespace BertNative.Ilgpu.Kernels;
 /// </summary>
 internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm, ElementwiseKernels elementwise) : IDisposable
 {
-    private readonly AttentionSoftmaxKernels softmax = new(accelerator);
-    private readonly ScratchBuffer droppedProbs = new(accelerator);
-    private readonly ScratchBuffer dprobs = new(accelerator);
+    private readonly AttentionSoftmaxKernels _softmax = new(accelerator);
+    private readonly ScratchBuffer _droppedProbs = new(accelerator);
+    private readonly ScratchBuffer _dprobs = new(accelerator);
 
     public void Forward(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> probs, ArrayView<float> qkv,
         ArrayView<int> validLens, int B, int T, int H, int heads, Dropout dropout)
@@ -25,7 +25,7 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
         // scores = Q K^T / sqrt(d) straight into probs, then softmax in place.
         gemm.Run(stream, T, T, s.D, B, heads, qkv, s.Qkv(), qkv.SubView(H), s.Qkv(transposed: true), probs, s.Probs(), s.Scale,
             validLens: validLens);
-        softmax.Forward(stream, probs, validLens, B, T, heads);
+        _softmax.Forward(stream, probs, validLens, B, T, heads);
         var used = Dropped(stream, probs, s.ProbsCount(B), dropout);
         gemm.Run(stream, T, s.D, T, B, heads, used, s.Probs(), qkv.SubView(2L * H), s.Qkv(), output, s.Heads(), validLens: validLens);
     }
@@ -35,7 +35,7 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
     {
         var s = new Shape(T, H, heads);
         long count = s.ProbsCount(B);
-        var dp = dprobs.View(stream, count);
+        var dp = _dprobs.View(stream, count);
         var used = Dropped(stream, probs, count, dropout);
         // d(dropped probs) = dout V^T; dV = dropped^T dout.
         gemm.Run(stream, T, T, s.D, B, heads, doutput, s.Heads(), qkv.SubView(2L * H), s.Qkv(transposed: true), dp, s.Probs(),
@@ -43,7 +43,7 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
         gemm.Run(stream, T, s.D, T, B, heads, used, s.Probs(transposed: true), doutput, s.Heads(), dqkv.SubView(2L * H), s.Qkv(),
             validLens: validLens);
         if (dropout.IsActive) elementwise.Dropout(stream, dp, dp, count, dropout);
-        softmax.Backward(stream, dp, probs, LaunchShape.Count((long)B * heads * T), T);
+        _softmax.Backward(stream, dp, probs, LaunchShape.Count((long)B * heads * T), T);
         // dQ = dS K / sqrt(d); dK = dS^T Q / sqrt(d).
         gemm.Run(stream, T, s.D, T, B, heads, dp, s.Probs(), qkv.SubView(H), s.Qkv(), dqkv, s.Qkv(), s.Scale, validLens: validLens);
         gemm.Run(stream, T, s.D, T, B, heads, dp, s.Probs(transposed: true), qkv, s.Qkv(), dqkv.SubView(H), s.Qkv(), s.Scale,
@@ -54,7 +54,7 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
     private ArrayView<float> Dropped(AcceleratorStream stream, ArrayView<float> probs, long count, Dropout dropout)
     {
         if (!dropout.IsActive) return probs;
-        var dropped = droppedProbs.View(stream, count);
+        var dropped = _droppedProbs.View(stream, count);
         elementwise.Dropout(stream, dropped, probs, count, dropout);
         return dropped;
     }
@@ -78,7 +78,7 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
 
     public void Dispose()
     {
-        droppedProbs.Dispose();
-        dprobs.Dispose();
+        _droppedProbs.Dispose();
+        _dprobs.Dispose();
     }
 }

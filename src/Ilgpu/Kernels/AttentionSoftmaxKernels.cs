@@ -11,15 +11,15 @@ internal sealed class AttentionSoftmaxKernels
 {
     private const float MaskedScore = -1e6f;
 
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<int>, int, int> forward;
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int> backward;
-    private readonly int block;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<int>, int, int> _forward;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int> _backward;
+    private readonly int _block;
 
     public AttentionSoftmaxKernels(Accelerator accelerator)
     {
-        forward = accelerator.LoadKernel<ArrayView<float>, ArrayView<int>, int, int>(ForwardKernel);
-        backward = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int>(BackwardKernel);
-        block = LaunchShape.BlockSize(accelerator);
+        _forward = accelerator.LoadKernel<ArrayView<float>, ArrayView<int>, int, int>(ForwardKernel);
+        _backward = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, int>(BackwardKernel);
+        _block = LaunchShape.BlockSize(accelerator);
     }
 
     private static void ForwardKernel(ArrayView<float> scores, ArrayView<int> validLens, int T, int heads)
@@ -67,11 +67,11 @@ internal sealed class AttentionSoftmaxKernels
     public void Forward(AcceleratorStream stream, ArrayView<float> scores, ArrayView<int> validLens, int B, int T, int heads)
     {
         int rows = LaunchShape.Count((long)B * heads * T);
-        if (rows > 0) forward(stream, new KernelConfig(rows, block), scores, validLens, T, heads);
+        if (rows > 0) _forward(stream, new KernelConfig(rows, _block), scores, validLens, T, heads);
     }
 
     public void Backward(AcceleratorStream stream, ArrayView<float> dprobs, ArrayView<float> probs, int rows, int T)
     {
-        if (rows > 0) backward(stream, new KernelConfig(rows, block), dprobs, probs, T);
+        if (rows > 0) _backward(stream, new KernelConfig(rows, _block), dprobs, probs, T);
     }
 }

@@ -9,14 +9,14 @@ namespace BertNative.Ilgpu.Kernels;
 internal sealed class CrossEntropyKernel
 {
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-        ArrayView<float>, CrossEntropyArgs> kernel;
-    private readonly int block;
+        ArrayView<float>, CrossEntropyArgs> _kernel;
+    private readonly int _block;
 
     public CrossEntropyKernel(Accelerator accelerator)
     {
-        kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+        _kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
             ArrayView<float>, CrossEntropyArgs>(Kernel);
-        block = LaunchShape.BlockSize(accelerator);
+        _block = LaunchShape.BlockSize(accelerator);
     }
 
     internal readonly record struct CrossEntropyArgs(int C, float GradScale, int HasGradient, int HasWeights);
@@ -56,7 +56,7 @@ internal sealed class CrossEntropyKernel
         ArrayView<int> labels, ArrayView<float> weights, bool hasWeights, float gradScale, int N, int C)
     {
         if (N == 0) return;
-        kernel(stream, new KernelConfig(N, block), losses, dlogits, logits, labels, weights,
+        _kernel(stream, new KernelConfig(N, _block), losses, dlogits, logits, labels, weights,
             new CrossEntropyArgs(C, gradScale, hasGradient ? 1 : 0, hasWeights ? 1 : 0));
     }
 }

@@ -8,15 +8,15 @@ namespace BertNative.Ilgpu.Kernels;
 /// every op may run in place (each thread reads its element before writing it).</summary>
 internal sealed class ElementwiseKernels
 {
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> activationForward;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> activationBackward;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, DropoutArgs> dropout;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _activationForward;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _activationBackward;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, DropoutArgs> _dropout;
 
     public ElementwiseKernels(Accelerator accelerator)
     {
-        activationForward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ActivationForwardKernel);
-        activationBackward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ActivationBackwardKernel);
-        dropout = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, DropoutArgs>(DropoutKernel);
+        _activationForward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ActivationForwardKernel);
+        _activationBackward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ActivationBackwardKernel);
+        _dropout = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, DropoutArgs>(DropoutKernel);
     }
 
     internal readonly record struct DropoutArgs(ulong Key, uint Threshold, float Scale);
@@ -50,18 +50,18 @@ internal sealed class ElementwiseKernels
 
     public void ActivationForward(AcceleratorStream stream, Activation activation, ArrayView<float> output, ArrayView<float> input, long n)
     {
-        if (n > 0) activationForward(stream, LaunchShape.Count(n), output, input, (int)activation);
+        if (n > 0) _activationForward(stream, LaunchShape.Count(n), output, input, (int)activation);
     }
 
     public void ActivationBackward(AcceleratorStream stream, Activation activation, ArrayView<float> dinput, ArrayView<float> doutput,
         ArrayView<float> input, ArrayView<float> output, long n)
     {
-        if (n > 0) activationBackward(stream, LaunchShape.Count(n), dinput, doutput, input, output, (int)activation);
+        if (n > 0) _activationBackward(stream, LaunchShape.Count(n), dinput, doutput, input, output, (int)activation);
     }
 
     /// <summary>output = dropout(input), element index counted from the views' start. The caller handles inactive dropout.</summary>
     public void Dropout(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> input, long n, Dropout d)
     {
-        if (n > 0) dropout(stream, LaunchShape.Count(n), output, input, new DropoutArgs(d.Key, d.Threshold, d.Scale));
+        if (n > 0) _dropout(stream, LaunchShape.Count(n), output, input, new DropoutArgs(d.Key, d.Threshold, d.Scale));
     }
 }

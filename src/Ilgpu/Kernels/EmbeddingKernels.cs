@@ -8,15 +8,15 @@ namespace BertNative.Ilgpu.Kernels;
 internal sealed class EmbeddingKernels
 {
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>,
-        ArrayView<float>, ArrayView<float>, ArrayView<float>, EmbeddingArgs> forward;
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, EmbeddingArgs> _forward;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<int>, ArrayView<int>, EmbeddingArgs> backward;
+        ArrayView<float>, ArrayView<int>, ArrayView<int>, EmbeddingArgs> _backward;
 
     public EmbeddingKernels(Accelerator accelerator)
     {
-        forward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>,
+        _forward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<int>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, EmbeddingArgs>(ForwardKernel);
-        backward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        _backward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<int>, ArrayView<int>, EmbeddingArgs>(BackwardKernel);
     }
 
@@ -44,7 +44,7 @@ internal sealed class EmbeddingKernels
         ArrayView<float> tokenTable, ArrayView<float> segmentTable, ArrayView<float> positionTable, int B, int T, int H)
     {
         if ((long)B * T * H == 0) return;
-        forward(stream, LaunchShape.Count((long)B * T * H), output, tokens, segments, tokenTable, segmentTable, positionTable,
+        _forward(stream, LaunchShape.Count((long)B * T * H), output, tokens, segments, tokenTable, segmentTable, positionTable,
             new EmbeddingArgs(T, H, 1));
     }
 
@@ -54,7 +54,7 @@ internal sealed class EmbeddingKernels
         int B, int T, int H)
     {
         if ((long)B * T * H == 0) return;
-        backward(stream, LaunchShape.Count((long)B * T * H), dTokenTable, dSegmentTable, dPositionTable, doutput, tokens, segments,
+        _backward(stream, LaunchShape.Count((long)B * T * H), dTokenTable, dSegmentTable, dPositionTable, doutput, tokens, segments,
             new EmbeddingArgs(T, H, hasPosition ? 1 : 0));
     }
 }

@@ -6,13 +6,13 @@ namespace BertNative.Ilgpu.Kernels;
 /// <summary>Row gather (MLM positions, the &lt;cls&gt; row) and its scatter-add backward (atomics: positions may repeat).</summary>
 internal sealed class GatherKernels
 {
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs> forward;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs> backward;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs> _forward;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs> _backward;
 
     public GatherKernels(Accelerator accelerator)
     {
-        forward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs>(ForwardKernel);
-        backward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs>(BackwardKernel);
+        _forward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs>(ForwardKernel);
+        _backward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, GatherArgs>(BackwardKernel);
     }
 
     internal readonly record struct GatherArgs(int T, int P, int C);
@@ -32,11 +32,11 @@ internal sealed class GatherKernels
 
     public void Forward(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> input, ArrayView<int> positions, int B, int T, int P, int C)
     {
-        if ((long)B * P * C > 0) forward(stream, LaunchShape.Count((long)B * P * C), output, input, positions, new GatherArgs(T, P, C));
+        if ((long)B * P * C > 0) _forward(stream, LaunchShape.Count((long)B * P * C), output, input, positions, new GatherArgs(T, P, C));
     }
 
     public void Backward(AcceleratorStream stream, ArrayView<float> dinput, ArrayView<float> doutput, ArrayView<int> positions, int B, int T, int P, int C)
     {
-        if ((long)B * P * C > 0) backward(stream, LaunchShape.Count((long)B * P * C), dinput, doutput, positions, new GatherArgs(T, P, C));
+        if ((long)B * P * C > 0) _backward(stream, LaunchShape.Count((long)B * P * C), dinput, doutput, positions, new GatherArgs(T, P, C));
     }
 }

@@ -37,20 +37,20 @@ internal readonly struct GemmOperand
 internal sealed class GemmKernel : IDisposable
 {
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<int>, GemmArgs> kernel;
-    private readonly int tile;
+        ArrayView<int>, GemmArgs> _kernel;
+    private readonly int _tile;
 
     public GemmKernel(Accelerator accelerator)
     {
-        kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmArgs>(Kernel);
-        tile = LaunchShape.TileSize(accelerator);
-        dummyLens = accelerator.Allocate1D<int>(1);
+        _kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmArgs>(Kernel);
+        _tile = LaunchShape.TileSize(accelerator);
+        _dummyLens = accelerator.Allocate1D<int>(1);
     }
 
     // Passed where a GEMM masks nothing (a kernel argument must be a valid view).
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> dummyLens;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _dummyLens;
 
-    public void Dispose() => dummyLens.Dispose();
+    public void Dispose() => _dummyLens.Dispose();
 
     internal readonly record struct GemmArgs(int M, int N, int K, int InnerCount, GemmOperand A, GemmOperand B, GemmOperand C,
         float Alpha, int Accumulate, int HasBias);
@@ -100,9 +100,9 @@ internal sealed class GemmKernel : IDisposable
         if ((aOp.MaskPaddedRows | bOp.MaskPaddedRows) != 0 && validLens.Length < outerCount)
             throw new ArgumentException("masked GEMM operands need validLens for every outer batch");
         if (M == 0 || N == 0 || outerCount * innerCount == 0) return;
-        var grid = new Index3D(LaunchShape.CeilDiv(N, tile), LaunchShape.CeilDiv(M, tile), outerCount * innerCount);
+        var grid = new Index3D(LaunchShape.CeilDiv(N, _tile), LaunchShape.CeilDiv(M, _tile), outerCount * innerCount);
         var args = new GemmArgs(M, N, K, innerCount, aOp, bOp, cOp, alpha, accumulate ? 1 : 0, hasBias ? 1 : 0);
-        kernel(stream, new KernelConfig(grid, new Index3D(tile, tile, 1)), a, b, c, hasBias ? bias : c,
-            validLens.IsValid ? validLens : dummyLens.View, args);
+        _kernel(stream, new KernelConfig(grid, new Index3D(_tile, _tile, 1)), a, b, c, hasBias ? bias : c,
+            validLens.IsValid ? validLens : _dummyLens.View, args);
     }
 }

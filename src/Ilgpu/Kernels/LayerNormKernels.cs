@@ -11,22 +11,22 @@ namespace BertNative.Ilgpu.Kernels;
 internal sealed class LayerNormKernels
 {
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ForwardArgs> forward;
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ForwardArgs> _forward;
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<float>, int> backwardInput;
+        ArrayView<float>, ArrayView<float>, int> _backwardInput;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<float>, int, int> backwardParameters;
-    private readonly int block;
+        ArrayView<float>, ArrayView<float>, int, int> _backwardParameters;
+    private readonly int _block;
 
     public LayerNormKernels(Accelerator accelerator)
     {
-        forward = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        _forward = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ForwardArgs>(ForwardKernel);
-        backwardInput = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        _backwardInput = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, int>(BackwardInputKernel);
-        backwardParameters = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        _backwardParameters = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(BackwardParametersKernel);
-        block = LaunchShape.BlockSize(accelerator);
+        _block = LaunchShape.BlockSize(accelerator);
     }
 
     internal readonly record struct ForwardArgs(int C, float Epsilon, int HasResidual, int HasDropout, ulong DropoutKey,
@@ -123,7 +123,7 @@ internal sealed class LayerNormKernels
         int N, int C, float epsilon, Dropout dropout)
     {
         if (N == 0) return;
-        forward(stream, new KernelConfig(N, block), output, residual, mean, rstd, a, b, gamma, beta,
+        _forward(stream, new KernelConfig(N, _block), output, residual, mean, rstd, a, b, gamma, beta,
             new ForwardArgs(C, epsilon, hasResidual ? 1 : 0, dropout.IsActive ? 1 : 0, dropout.Key, dropout.Threshold, dropout.Scale));
     }
 
@@ -132,7 +132,7 @@ internal sealed class LayerNormKernels
     {
         if (N == 0 || C == 0) return;
         // Parameter sums first: dinput may alias doutput.
-        backwardParameters(stream, C, dgamma, dbeta, doutput, input, mean, rstd, N, C);
-        backwardInput(stream, new KernelConfig(N, block), dinput, doutput, input, gamma, mean, rstd, C);
+        _backwardParameters(stream, C, dgamma, dbeta, doutput, input, mean, rstd, N, C);
+        _backwardInput(stream, new KernelConfig(N, _block), dinput, doutput, input, gamma, mean, rstd, C);
     }
 }

@@ -6,7 +6,7 @@ namespace BertNative.Ilgpu.Kernels;
 /// <summary>Linear layers y = x W^T + b on <see cref="GemmKernel"/>; dbias is a column sum with one thread per column.</summary>
 internal sealed class MatmulKernels(Accelerator accelerator, GemmKernel gemm)
 {
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> columnSums =
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> _columnSums =
         accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ColumnSumsKernel);
 
     /// <summary>sums[c] += sum over rows of matrix[row, c] for a [rows, C] matrix.</summary>
@@ -35,6 +35,6 @@ internal sealed class MatmulKernels(Accelerator accelerator, GemmKernel gemm)
 
     public void BackwardBias(AcceleratorStream stream, ArrayView<float> dbias, ArrayView<float> doutput, int N, int O)
     {
-        if (O > 0) columnSums(stream, O, dbias, doutput, N, O);
+        if (O > 0) _columnSums(stream, O, dbias, doutput, N, O);
     }
 }

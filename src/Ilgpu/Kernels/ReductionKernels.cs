@@ -9,17 +9,17 @@ internal sealed class ReductionKernels : IDisposable
 {
     private const int Plain = 0, Weighted = 1, Squares = 2;
 
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<float>, ArrayView<float>, long, int> partialSums;
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<double>> finalSum;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> partials;
-    private readonly int block;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<float>, ArrayView<float>, long, int> _partialSums;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<double>> _finalSum;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
+    private readonly int _block;
 
     public ReductionKernels(Accelerator accelerator)
     {
-        partialSums = accelerator.LoadKernel<ArrayView<double>, ArrayView<float>, ArrayView<float>, long, int>(PartialSumsKernel);
-        finalSum = accelerator.LoadKernel<ArrayView<float>, ArrayView<double>>(FinalSumKernel);
-        block = LaunchShape.BlockSize(accelerator);
-        partials = accelerator.Allocate1D<double>(block); // one partial per group; the grid has `block` groups
+        _partialSums = accelerator.LoadKernel<ArrayView<double>, ArrayView<float>, ArrayView<float>, long, int>(PartialSumsKernel);
+        _finalSum = accelerator.LoadKernel<ArrayView<float>, ArrayView<double>>(FinalSumKernel);
+        _block = LaunchShape.BlockSize(accelerator);
+        _partials = accelerator.Allocate1D<double>(_block); // one partial per group; the grid has `block` groups
     }
 
     private static void PartialSumsKernel(ArrayView<double> partials, ArrayView<float> values, ArrayView<float> weights, long n, int mode)
@@ -54,9 +54,9 @@ internal sealed class ReductionKernels : IDisposable
 
     private void Run(AcceleratorStream stream, ArrayView<float> result, ArrayView<float> values, ArrayView<float> weights, long n, int mode)
     {
-        partialSums(stream, new KernelConfig(block, block), partials.View, values, weights, n, mode);
-        finalSum(stream, new KernelConfig(1, block), result, partials.View);
+        _partialSums(stream, new KernelConfig(_block, _block), _partials.View, values, weights, n, mode);
+        _finalSum(stream, new KernelConfig(1, _block), result, _partials.View);
     }
 
-    public void Dispose() => partials.Dispose();
+    public void Dispose() => _partials.Dispose();
 }

@@ -8,7 +8,7 @@ public sealed partial class CudaBackend
     /// <summary>The CUDA device index this backend runs on.</summary>
     public int Device { get; }
 
-    internal nint Stream => stream;
+    internal nint Stream => _stream;
 
     public void BindToCallingThread() => CudaCheck.Ok(CudaNative.bn_set_device(Device));
 

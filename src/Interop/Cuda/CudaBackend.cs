@@ -1,7 +1,7 @@
-using BertNative.Contract;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using BertNative.Contract;
 
 namespace BertNative.Interop.Cuda;
 
@@ -12,19 +12,19 @@ namespace BertNative.Interop.Cuda;
 /// </summary>
 public sealed partial class CudaBackend : IBackend
 {
-    readonly CudaStreamHandle streamHandle;
-    readonly BlasContextHandle contextHandle;
-    readonly nint stream;
-    readonly nint context;
+    readonly CudaStreamHandle _streamHandle;
+    readonly BlasContextHandle _contextHandle;
+    readonly nint _stream;
+    readonly nint _context;
 
     CudaBackend(int device, CudaPrecision precision)
     {
         CudaCheck.Ok(CudaNative.bn_set_device(device));
         Device = device;
-        streamHandle = CudaStreamHandle.Create();
-        contextHandle = BlasContextHandle.Create(precision);
-        stream = streamHandle.DangerousGetHandle();
-        context = contextHandle.DangerousGetHandle();
+        _streamHandle = CudaStreamHandle.Create();
+        _contextHandle = BlasContextHandle.Create(precision);
+        _stream = _streamHandle.DangerousGetHandle();
+        _context = _contextHandle.DangerousGetHandle();
         Precision = precision;
         DeviceDescription = Describe(device, precision);
     }
@@ -57,9 +57,9 @@ public sealed partial class CudaBackend : IBackend
     {
         using var start = CudaEventHandle.Create();
         using var end = CudaEventHandle.Create();
-        CudaCheck.Ok(CudaNative.bn_event_record(start.DangerousGetHandle(), stream));
+        CudaCheck.Ok(CudaNative.bn_event_record(start.DangerousGetHandle(), _stream));
         work();
-        CudaCheck.Ok(CudaNative.bn_event_record(end.DangerousGetHandle(), stream));
+        CudaCheck.Ok(CudaNative.bn_event_record(end.DangerousGetHandle(), _stream));
         CudaCheck.Ok(CudaNative.bn_event_synchronize(end.DangerousGetHandle()));
         CudaCheck.Ok(CudaNative.bn_event_elapsed_ms(start.DangerousGetHandle(), end.DangerousGetHandle(), out float ms));
         return ms;
@@ -67,8 +67,8 @@ public sealed partial class CudaBackend : IBackend
 
     public void Dispose()
     {
-        contextHandle.Dispose();
-        streamHandle.Dispose();
+        _contextHandle.Dispose();
+        _streamHandle.Dispose();
     }
 
     static unsafe string Describe(int device, CudaPrecision precision)

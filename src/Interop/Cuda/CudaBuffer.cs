@@ -5,12 +5,12 @@ namespace BertNative.Interop.Cuda;
 /// <summary>A zero-filled device allocation of the cuda backend.</summary>
 public sealed class CudaBuffer : DeviceBuffer
 {
-    readonly DeviceMemoryHandle memory;
+    readonly DeviceMemoryHandle _memory;
 
     internal CudaBuffer(long elementCount, int elementSize, nint stream) : base(elementCount, elementSize)
     {
-        memory = DeviceMemoryHandle.Allocate(Bytes);
-        CudaCheck.Ok(CudaNative.bn_memset_zero(memory.DangerousGetHandle(), Bytes, stream));
+        _memory = DeviceMemoryHandle.Allocate(Bytes);
+        CudaCheck.Ok(CudaNative.bn_memset_zero(_memory.DangerousGetHandle(), Bytes, stream));
     }
 
     /// <summary>The device address of the first element.</summary>
@@ -19,9 +19,9 @@ public sealed class CudaBuffer : DeviceBuffer
         get
         {
             ObjectDisposedException.ThrowIf(IsDisposed, this);
-            return memory.DangerousGetHandle();
+            return _memory.DangerousGetHandle();
         }
     }
 
-    protected override void Release() => memory.Dispose();
+    protected override void Release() => _memory.Dispose();
 }

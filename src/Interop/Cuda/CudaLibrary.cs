@@ -24,8 +24,8 @@ internal static class CudaLibrary
     static readonly string[] CublasLtNames = ["libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so.11", "libcublasLt.so"];
 
     static readonly object Gate = new();
-    static bool registered;
-    static nint handle;
+    static bool Registered;
+    static nint Handle;
 
     /// <summary>Where the library should be: beside the app (tests, trainer, bench all copy it there).</summary>
     internal static string ExpectedPath => Path.Combine(AppContext.BaseDirectory, FileName);
@@ -37,9 +37,9 @@ internal static class CudaLibrary
     {
         lock (Gate)
         {
-            if (registered) return;
+            if (Registered) return;
             NativeLibrary.SetDllImportResolver(typeof(CudaLibrary).Assembly, Resolve);
-            registered = true;
+            Registered = true;
         }
     }
 
@@ -49,13 +49,13 @@ internal static class CudaLibrary
         lock (Gate)
         {
             error = null;
-            if (handle != 0) return true;
+            if (Handle != 0) return true;
             if (!Simulation) PreloadCublasLt();
             foreach (string candidate in Candidates())
             {
                 try
                 {
-                    handle = NativeLibrary.Load(candidate);
+                    Handle = NativeLibrary.Load(candidate);
                     LoadedPath = candidate;
                     return true;
                 }
@@ -79,7 +79,7 @@ internal static class CudaLibrary
     static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (libraryName != CudaNative.Library) return 0;  // not ours: the default probing
-        return TryLoad(out _) ? handle : 0;
+        return TryLoad(out _) ? Handle : 0;
     }
 
     static void PreloadCublasLt()

@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using BertNative.Comm;
 using BertNative.Contract;
-using System.Diagnostics;
 
 namespace BertNative.Interop.Mpi;
 

@@ -1,6 +1,6 @@
+using System.Runtime.InteropServices;
 using BertNative.Comm;
 using BertNative.Contract;
-using System.Runtime.InteropServices;
 
 namespace BertNative.Interop.Mpi;
 
@@ -11,7 +11,7 @@ namespace BertNative.Interop.Mpi;
 /// </summary>
 public sealed class MpiSession
 {
-    private static MpiSession? _current;
+    private static MpiSession? Current;
 
     private MpiSession(int rank, int worldSize, IntPtr world, IntPtr floatType)
     {
@@ -36,7 +36,7 @@ public sealed class MpiSession
 
     public static MpiSession Start()
     {
-        if (_current is not null) return _current;
+        if (Current is not null) return Current;
         if (LauncherWorldSize is null)
             throw new BertNativeException("--distributed mpi: this process was not started by mpirun; run `mpirun -np N bertnative pretrain --distributed mpi ...`");
         IntPtr library = MpiNative.DlOpen(MpiNative.LibraryName, MpiNative.RtldNow | MpiNative.RtldGlobal);
@@ -53,15 +53,15 @@ public sealed class MpiSession
         IntPtr floatType = NativeLibrary.GetExport(library, "ompi_mpi_float");
         Check(MpiNative.MPI_Comm_rank(world, out int rank), "MPI_Comm_rank");
         Check(MpiNative.MPI_Comm_size(world, out int size), "MPI_Comm_size");
-        return _current = new MpiSession(rank, size, world, floatType);
+        return Current = new MpiSession(rank, size, world, floatType);
     }
 
     /// <summary>After a successful run, on every rank.</summary>
     public static void Finish()
     {
-        if (_current is null) return;
+        if (Current is null) return;
         MpiNative.MPI_Finalize();
-        _current = null;
+        Current = null;
     }
 
     internal static void Check(int status, string call)

@@ -1,6 +1,5 @@
-using BertNative.Comm;
-using BertNative.Contract;
 using System.Runtime.InteropServices;
+using BertNative.Contract;
 
 namespace BertNative.Interop.Nccl;
 

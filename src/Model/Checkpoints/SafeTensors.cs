@@ -121,7 +121,9 @@ public static class SafeTensors
                 long count = shape.Aggregate(1L, (a, b) => a * b);
                 int size = dtype switch
                 {
-                    "F32" or "I32" => 4, "F16" or "BF16" => 2, "F64" or "I64" => 8,
+                    "F32" or "I32" => 4,
+                    "F16" or "BF16" => 2,
+                    "F64" or "I64" => 8,
                     _ => throw new FormatException($"tensor {name} has dtype {dtype}; F32, F16, BF16, F64, I32 and I64 are supported"),
                 };
                 if (count > Array.MaxLength) throw new FormatException($"tensor {name} has {count} elements, more than one array holds");
@@ -134,7 +136,8 @@ public static class SafeTensors
                     "I32" => new NamedTensor(name, shape, Ints: new ReadOnlySpan<int>(data, n).ToArray()),
                     "I64" => new NamedTensor(name, shape, Longs: new ReadOnlySpan<long>(data, n).ToArray()),
                     _ => new NamedTensor(name, shape, Floats: Widen(dtype, data, n)),
-                } with { StoredAs = dtype };
+                } with
+                { StoredAs = dtype };
             }
             return result;
         }

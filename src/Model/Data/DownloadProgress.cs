@@ -9,16 +9,16 @@ namespace BertNative.Model.Data;
 /// </summary>
 internal sealed class DownloadProgress(TextWriter output, long? totalBytes)
 {
-    readonly bool redraw = StandardStreams.IsTerminal(output);
-    readonly Stopwatch clock = Stopwatch.StartNew();
-    TimeSpan lastDrawn = TimeSpan.Zero;
-    int lastWidth;
+    readonly bool _redraw = StandardStreams.IsTerminal(output);
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    TimeSpan _lastDrawn = TimeSpan.Zero;
+    int _lastWidth;
 
-    TimeSpan Interval => redraw ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(2);
+    TimeSpan Interval => _redraw ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(2);
 
     public void Report(long receivedBytes)
     {
-        if (clock.Elapsed - lastDrawn < Interval) return;
+        if (_clock.Elapsed - _lastDrawn < Interval) return;
         Draw(receivedBytes);
     }
 
@@ -26,18 +26,18 @@ internal sealed class DownloadProgress(TextWriter output, long? totalBytes)
     public void Finish(long receivedBytes)
     {
         Draw(receivedBytes);
-        if (redraw) output.WriteLine();
+        if (_redraw) output.WriteLine();
     }
 
     void Draw(long receivedBytes)
     {
-        lastDrawn = clock.Elapsed;
+        _lastDrawn = _clock.Elapsed;
         string line = Describe(receivedBytes);
-        if (redraw)
+        if (_redraw)
         {
             // Pad over the previous, possibly longer, line before the carriage return moves back.
-            output.Write("\r" + line.PadRight(lastWidth));
-            lastWidth = line.Length;
+            output.Write("\r" + line.PadRight(_lastWidth));
+            _lastWidth = line.Length;
         }
         else
         {
@@ -49,7 +49,7 @@ internal sealed class DownloadProgress(TextWriter output, long? totalBytes)
     string Describe(long receivedBytes)
     {
         const double mb = 1 << 20;
-        double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
+        double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
         string speed = $"{receivedBytes / mb / seconds:0.0} MB/s";
         return totalBytes is > 0 and { } total
             ? $"  {100 * receivedBytes / total,3}% {receivedBytes / mb:0.0}/{total / mb:0.0} MB {speed}"

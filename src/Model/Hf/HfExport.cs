@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using BertNative.Contract;
 using BertNative.Model.Checkpoints;

@@ -22,7 +22,8 @@ public static class HfImport
         bool tied = !source.Tensors.TryGet(HfNames.DecoderWeight, out var decoder)
             || (source.Tensors.TryGet("embeddings.word_embeddings.weight", out var words) && decoder.Values.AsSpan().SequenceEqual(words.Values));
         var config = BertConfig.HuggingFace(hf.VocabSize, hf.HiddenSize, hf.IntermediateSize, hf.NumAttentionHeads, hf.NumHiddenLayers, hf.MaxPositionEmbeddings,
-            hf.TypeVocabSize, hf.HiddenDropoutProb, hf.LayerNormEps, activation) with { TieDecoder = tied };
+            hf.TypeVocabSize, hf.HiddenDropoutProb, hf.LayerNormEps, activation) with
+        { TieDecoder = tied };
         config.Validate(Math.Min(config.MaxPosition, 8));
         var (parameters, report) = HfWeights.Import(config, source.Tensors, source.Description, seed);
         return new ImportedModel(config, source.Vocabulary, parameters, report);

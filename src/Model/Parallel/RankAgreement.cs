@@ -1,5 +1,5 @@
-using BertNative.Contract;
 using BertNative.Comm;
+using BertNative.Contract;
 
 namespace BertNative.Model.Parallel;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BertNative.Contract;
 using BertNative.Model.Data;
 using BertNative.Model.Parallel;
 

@@ -1,5 +1,5 @@
-using BertNative.Contract;
 using System.Globalization;
+using BertNative.Contract;
 
 namespace BertNative.Trainer.Cli;
 

@@ -1,6 +1,6 @@
-using BertNative.Contract;
 using System.Diagnostics;
 using System.Globalization;
+using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Inference;

@@ -1,8 +1,7 @@
-using BertNative.Contract;
 using System.Globalization;
+using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
-using BertNative.Model.Data;
 using BertNative.Model.Inference;
 using BertNative.Model.Tokenization;
 using BertNative.Trainer.Cli;

@@ -2,8 +2,8 @@ using BertNative.Contract;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
-using BertNative.Model.Hf;
 using BertNative.Model.Export;
+using BertNative.Model.Hf;
 using BertNative.Trainer.Cli;
 
 namespace BertNative.Trainer.Commands;

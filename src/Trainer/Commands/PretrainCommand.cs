@@ -1,10 +1,6 @@
 using System.Globalization;
 using BertNative.Contract;
-using BertNative.Interop.Cuda;
 using BertNative.Model;
-using BertNative.Model.Data;
-using BertNative.Model.Devices;
-using BertNative.Model.Parallel;
 using BertNative.Model.Training;
 using BertNative.Trainer.Cli;
 
