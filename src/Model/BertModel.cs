@@ -35,9 +35,6 @@ public sealed partial class BertModel
         if (initialParameters.Length != Layout.TotalCount)
             throw new ArgumentException($"{initialParameters.Length} initial values for {Layout.TotalCount} parameters");
         Parameters = new BertWeights(backend.AllocateFloats(Layout.TotalCount), Layout, config);
-        Gradients = new BertWeights(backend.AllocateFloats(Layout.TotalCount), Layout, config);
-        AdamM = backend.AllocateFloats(Layout.TotalCount);
-        AdamV = backend.AllocateFloats(Layout.TotalCount);
         backend.Upload(Parameters.All, initialParameters);
 
         int P = PretrainingExamples.PredictionSlotsFor(seqLen);
@@ -54,9 +51,19 @@ public sealed partial class BertModel
     public BertConfig Config { get; }
     public ParameterLayout Layout { get; }
     public BertWeights Parameters { get; }
-    public BertWeights Gradients { get; }
-    public FloatView AdamM { get; }
-    public FloatView AdamV { get; }
+
+    // The training state (3 floats per parameter) is allocated (zero-filled) on first use, so a model that only runs
+    // forward (encode, embed, evaluate) holds its weights and activations alone.
+    private BertWeights? _gradients;
+    private FloatView? _adamM, _adamV;
+    public BertWeights Gradients => _gradients ??= new BertWeights(_d.AllocateFloats(Layout.TotalCount), Layout, Config);
+    public FloatView AdamM => _adamM ??= _d.AllocateFloats(Layout.TotalCount);
+    public FloatView AdamV => _adamV ??= _d.AllocateFloats(Layout.TotalCount);
+    /// <summary>Allocates the gradients and Adam moments now (a training run does, so that memory runs out before the first step, not in it).</summary>
+    public void AllocateTrainingState() => _ = (Gradients, AdamM, AdamV);
+
+    /// <summary>Whether gradients or Adam moments were allocated (a model that only ran forward has none).</summary>
+    public bool HoldsTrainingState => _gradients is not null || _adamM is not null || _adamV is not null;
     /// <summary>The loss this model trains with; fixed for its life (evaluation loads a batch for the intended loss).</summary>
     public LossMode LossMode { get; init; } = LossMode.Intended;
     public int Capacity => _a.Capacity;

@@ -5,18 +5,18 @@ namespace BertNative.Model;
 
 /// <summary>
 /// The device memory a <see cref="BertModel"/> allocates for a configuration and batch, computed without
-/// allocating: parameters, gradients and both Adam moments (4 floats per parameter) and the activations,
+/// allocating: parameters, and for training also gradients and both Adam moments (4 floats per parameter), and the activations,
 /// counted by building <see cref="BertActivations"/> over a memory that only adds up the sizes.
 /// </summary>
 public sealed record MemoryEstimate(long ParameterStateBytes, long ActivationBytes)
 {
     public long TotalBytes => ParameterStateBytes + ActivationBytes;
 
-    public static MemoryEstimate For(BertConfig config, int capacity, int seqLen)
+    public static MemoryEstimate For(BertConfig config, int capacity, int seqLen, bool training = true)
     {
         var counter = new CountingMemory();
         _ = new BertActivations(counter, config, capacity, seqLen, PretrainingExamples.PredictionSlotsFor(seqLen));
-        return new MemoryEstimate(4L * sizeof(float) * ParameterLayout.Of(config).TotalCount, counter.Bytes);
+        return new MemoryEstimate((training ? 4L : 1L) * sizeof(float) * ParameterLayout.Of(config).TotalCount, counter.Bytes);
     }
 
     public static string Size(long bytes) => bytes < 1e9 ? $"{bytes / 1e6:F1} MB" : $"{bytes / 1e9:F2} GB";

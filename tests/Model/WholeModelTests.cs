@@ -11,6 +11,29 @@ public class WholeModelTests
     public void BookConfigHasTheSpecsParameterCount() =>
         Assert.That(ParameterLayout.Of(BertConfig.Book(20_256)).TotalCount, Is.EqualTo(5_632_546));
 
+    [Test]
+    public void AModelThatOnlyRunsForwardHoldsNoTrainingState()
+    {
+        var config = TinyBert.Config();
+        var batch = TinyBert.FirstBatch(4);
+        using var cpu = new CpuBackend();
+        var model = new BertModel(cpu, config, batch.Capacity, batch.MaxLen, TinyBert.Init(config));
+        model.LoadBatch(batch);
+        model.ForwardEncoder(training: false);
+        model.ForwardHeads(withGradients: false);
+        Assert.That(model.HoldsTrainingState, Is.False, "encode, embed and evaluate need no gradients or Adam moments");
+
+        var (_, _, gradients) = TinyBert.LossAndGradients(model, batch);
+        Assert.Multiple(() =>
+        {
+            Assert.That(model.HoldsTrainingState, Is.True);
+            Assert.That(gradients.All(float.IsFinite) && gradients.Any(g => g != 0), Is.True, "gradients allocated on first use start from zero");
+        });
+        long parameterBytes = sizeof(float) * ParameterLayout.Of(config).TotalCount;
+        Assert.That(MemoryEstimate.For(config, 4, batch.MaxLen).ParameterStateBytes - MemoryEstimate.For(config, 4, batch.MaxLen, training: false).ParameterStateBytes,
+            Is.EqualTo(3 * parameterBytes), "the estimate for inference leaves out gradients and both moments");
+    }
+
     [TestCase(LossMode.Intended)]
     [TestCase(LossMode.BookPyTorch)]
     public void DirectionalDerivativeOfTheLossMatchesTheGradient(LossMode mode)

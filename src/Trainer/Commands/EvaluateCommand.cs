@@ -56,8 +56,8 @@ public sealed class EvaluateCommand(TextWriter stdout, TextWriter stderr) : Comm
             examples = Evaluator.Examples(source, vocabulary, maxLen, stderr.WriteLine);
         }
         int capacity = Math.Max(1, Math.Min(batch, examples.Count));
-        stderr.WriteLine($"evaluating {located} on {examples.Count:N0} examples of {source} (max_len {maxLen}); {ModelMemory.Check(backend, config, capacity, maxLen)}");
-        var model = ModelMemory.Create(backend, config, capacity, maxLen, parameters);
+        stderr.WriteLine($"evaluating {located} on {examples.Count:N0} examples of {source} (max_len {maxLen}); {ModelMemory.Check(backend, config, capacity, maxLen, training: false)}");
+        var model = ModelMemory.Create(backend, config, capacity, maxLen, parameters, training: false);
         var result = Evaluator.Evaluate(model, examples, split);
 
         if (o.Flag("json"))
