@@ -19,36 +19,39 @@ public sealed class BertWeights
         FloatView Span(string first, long count) => all.Slice(layout[first].Offset, count);
         int H = config.Hidden;
 
-        TokenEmbedding = V("encoder.token_embedding.weight");
-        SegmentEmbedding = V("encoder.segment_embedding.weight");
-        PositionEmbedding = V("encoder.pos_embedding");
+        FloatView W(string module) => V(TensorNames.Weight(module));
+        FloatView B(string module) => V(TensorNames.Bias(module));
+
+        TokenEmbedding = V(TensorNames.TokenEmbedding);
+        SegmentEmbedding = V(TensorNames.SegmentEmbedding);
+        PositionEmbedding = V(TensorNames.PositionEmbedding);
         if (config.EmbeddingLayerNorm)
         {
-            EmbeddingNormGamma = V("encoder.embedding_norm.weight");
-            EmbeddingNormBeta = V("encoder.embedding_norm.bias");
+            EmbeddingNormGamma = W(TensorNames.EmbeddingNorm);
+            EmbeddingNormBeta = B(TensorNames.EmbeddingNorm);
         }
         Layers = [.. Enumerable.Range(0, config.Layers).Select(i =>
         {
-            string b = $"encoder.blks.{i}.";
+            string b = TensorNames.Block(i);
             return new LayerWeights(
-                Span($"{b}attention.W_q.weight", 3L * H * H), Span($"{b}attention.W_q.bias", 3L * H),
-                V($"{b}attention.W_o.weight"), V($"{b}attention.W_o.bias"),
-                V($"{b}addnorm1.ln.weight"), V($"{b}addnorm1.ln.bias"),
-                V($"{b}ffn.dense1.weight"), V($"{b}ffn.dense1.bias"),
-                V($"{b}ffn.dense2.weight"), V($"{b}ffn.dense2.bias"),
-                V($"{b}addnorm2.ln.weight"), V($"{b}addnorm2.ln.bias"));
+                Span(TensorNames.Weight(b + TensorNames.Query), 3L * H * H), Span(TensorNames.Bias(b + TensorNames.Query), 3L * H),
+                W(b + TensorNames.AttentionOutput), B(b + TensorNames.AttentionOutput),
+                W(b + TensorNames.Norm1), B(b + TensorNames.Norm1),
+                W(b + TensorNames.Ffn1), B(b + TensorNames.Ffn1),
+                W(b + TensorNames.Ffn2), B(b + TensorNames.Ffn2),
+                W(b + TensorNames.Norm2), B(b + TensorNames.Norm2));
         })];
-        NspHidden = V("hidden.0.weight");
-        NspHiddenBias = V("hidden.0.bias");
-        MlmDense = V("mlm.mlp.0.weight");
-        MlmDenseBias = V("mlm.mlp.0.bias");
-        MlmNormGamma = V("mlm.mlp.2.weight");
-        MlmNormBeta = V("mlm.mlp.2.bias");
+        NspHidden = W(TensorNames.NspHidden);
+        NspHiddenBias = B(TensorNames.NspHidden);
+        MlmDense = W(TensorNames.MlmDense);
+        MlmDenseBias = B(TensorNames.MlmDense);
+        MlmNormGamma = W(TensorNames.MlmNorm);
+        MlmNormBeta = B(TensorNames.MlmNorm);
         // Tied, the decoder's weight (and, in the gradient buffer, its gradient) is the token embedding's.
-        MlmDecoder = config.TieDecoder ? TokenEmbedding : V("mlm.mlp.3.weight");
-        MlmDecoderBias = V("mlm.mlp.3.bias");
-        NspOutput = V("nsp.output.weight");
-        NspOutputBias = V("nsp.output.bias");
+        MlmDecoder = config.TieDecoder ? TokenEmbedding : W(TensorNames.MlmDecoder);
+        MlmDecoderBias = B(TensorNames.MlmDecoder);
+        NspOutput = W(TensorNames.NspOutput);
+        NspOutputBias = B(TensorNames.NspOutput);
     }
 
     public FloatView All { get; }

@@ -14,9 +14,9 @@ public static class Initialization
         foreach (var slot in layout.Slots)
         {
             var span = values.AsSpan((int)slot.Offset, (int)slot.Count);
-            if (IsLayerNorm(slot.Name))
-                span.Fill(slot.Name.EndsWith(".weight", StringComparison.Ordinal) ? 1f : 0f);
-            else if (slot.Name.Contains("embedding"))
+            if (slot.Role is TensorRole.NormGain or TensorRole.NormShift)
+                span.Fill(slot.Role == TensorRole.NormGain ? 1f : 0f);
+            else if (slot.Role == TensorRole.Embedding)
                 foreach (ref float v in span) v = (float)Gaussian(rng);
             else
             {
@@ -27,16 +27,13 @@ public static class Initialization
         return values;
     }
 
-    private static bool IsLayerNorm(string name) =>
-        name.Contains(".ln.") || name.StartsWith("mlm.mlp.2.", StringComparison.Ordinal) || name.StartsWith("encoder.embedding_norm.", StringComparison.Ordinal);
-
     /// <summary>A linear layer's fan-in is its weight's second dimension; a bias shares its weight's (a tied decoder's
     /// bias, the token embedding's H).</summary>
     private static int FanIn(ParameterLayout layout, TensorSlot slot)
     {
         if (slot.Shape.Length == 2) return slot.Shape[1];
         string weight = slot.Name[..^".bias".Length] + ".weight";
-        return layout[layout.Contains(weight) ? weight : "encoder.token_embedding.weight"].Shape[1];
+        return layout[layout.Contains(weight) ? weight : TensorNames.TokenEmbedding].Shape[1];
     }
 
     private static double Gaussian(SeededRandom rng)

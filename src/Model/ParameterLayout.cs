@@ -1,7 +1,7 @@
 namespace BertNative.Model;
 
 /// <summary>One named tensor inside the whole-model buffer.</summary>
-public sealed record TensorSlot(string Name, long Offset, int[] Shape)
+public sealed record TensorSlot(string Name, long Offset, int[] Shape, TensorRole Role)
 {
     public long Count => Shape.Aggregate(1L, (a, b) => a * b);
 }
@@ -11,7 +11,7 @@ public sealed record GradientBucket(string Name, long Offset, long Count);
 
 /// <summary>
 /// Where every parameter lives in the one contiguous buffer (the same layout serves gradients and
-/// Adam moments). Names are the book's PyTorch module names (docs/checkpoint-format.md). Within a
+/// Adam moments). Names are the book's PyTorch module names (<see cref="TensorNames"/>). Within a
 /// layer, W_q, W_k, W_v (and their biases) are adjacent so they form one [3H, H] QKV projection.
 /// </summary>
 public sealed class ParameterLayout
@@ -27,43 +27,32 @@ public sealed class ParameterLayout
     private ParameterLayout(BertConfig c)
     {
         int V = c.VocabSize, H = c.Hidden, F = c.FfnHidden;
-        Add("encoder.token_embedding.weight", V, H);
-        Add("encoder.segment_embedding.weight", c.TypeVocabSize, H);
-        Add("encoder.pos_embedding", 1, c.MaxPosition, H);
-        if (c.EmbeddingLayerNorm)
-        {
-            Add("encoder.embedding_norm.weight", H);
-            Add("encoder.embedding_norm.bias", H);
-        }
+        Add(TensorNames.TokenEmbedding, TensorRole.Embedding, V, H);
+        Add(TensorNames.SegmentEmbedding, TensorRole.Embedding, c.TypeVocabSize, H);
+        Add(TensorNames.PositionEmbedding, TensorRole.Embedding, 1, c.MaxPosition, H);
+        if (c.EmbeddingLayerNorm) AddNorm(TensorNames.EmbeddingNorm, H);
         for (int i = 0; i < c.Layers; i++)
         {
-            string b = $"encoder.blks.{i}.";
-            foreach (var w in new[] { "W_q", "W_k", "W_v" }) Add($"{b}attention.{w}.weight", H, H);
-            foreach (var w in new[] { "W_q", "W_k", "W_v" }) Add($"{b}attention.{w}.bias", H);
-            Add($"{b}attention.W_o.weight", H, H);
-            Add($"{b}attention.W_o.bias", H);
-            Add($"{b}addnorm1.ln.weight", H);
-            Add($"{b}addnorm1.ln.bias", H);
-            Add($"{b}ffn.dense1.weight", F, H);
-            Add($"{b}ffn.dense1.bias", F);
-            Add($"{b}ffn.dense2.weight", H, F);
-            Add($"{b}ffn.dense2.bias", H);
-            Add($"{b}addnorm2.ln.weight", H);
-            Add($"{b}addnorm2.ln.bias", H);
+            string b = TensorNames.Block(i);
+            string[] qkv = [TensorNames.Query, TensorNames.Key, TensorNames.Value];
+            foreach (var w in qkv) Add(TensorNames.Weight(b + w), TensorRole.Weight, H, H);
+            foreach (var w in qkv) Add(TensorNames.Bias(b + w), TensorRole.Bias, H);
+            AddLinear(b + TensorNames.AttentionOutput, H, H);
+            AddNorm(b + TensorNames.Norm1, H);
+            AddLinear(b + TensorNames.Ffn1, F, H);
+            AddLinear(b + TensorNames.Ffn2, H, F);
+            AddNorm(b + TensorNames.Norm2, H);
         }
-        Add("hidden.0.weight", H, H);
-        Add("hidden.0.bias", H);
-        Add("mlm.mlp.0.weight", H, H);
-        Add("mlm.mlp.0.bias", H);
-        Add("mlm.mlp.2.weight", H);
-        Add("mlm.mlp.2.bias", H);
-        if (!c.TieDecoder) Add("mlm.mlp.3.weight", V, H); // tied: the decoder reads encoder.token_embedding.weight
-        Add("mlm.mlp.3.bias", V);
-        Add("nsp.output.weight", 2, H);
-        Add("nsp.output.bias", 2);
+        AddLinear(TensorNames.NspHidden, H, H);
+        AddLinear(TensorNames.MlmDense, H, H);
+        AddNorm(TensorNames.MlmNorm, H);
+        // Tied, the decoder reads the token embedding as its weight.
+        if (!c.TieDecoder) Add(TensorNames.Weight(TensorNames.MlmDecoder), TensorRole.Weight, V, H);
+        Add(TensorNames.Bias(TensorNames.MlmDecoder), TensorRole.Bias, V);
+        AddLinear(TensorNames.NspOutput, 2, H);
 
-        long headsStart = this["hidden.0.weight"].Offset;
-        long LayerStart(int l) => l < c.Layers ? this[$"encoder.blks.{l}.attention.W_q.weight"].Offset : headsStart;
+        long headsStart = this[TensorNames.Weight(TensorNames.NspHidden)].Offset;
+        long LayerStart(int l) => l < c.Layers ? this[TensorNames.Weight(TensorNames.Block(l) + TensorNames.Query)].Offset : headsStart;
         var buckets = new List<GradientBucket> { new("heads", headsStart, TotalCount - headsStart) };
         for (int l = c.Layers - 1; l >= 0; l--) buckets.Add(new($"layer {l}", LayerStart(l), LayerStart(l + 1) - LayerStart(l)));
         buckets.Add(new("embeddings", 0, LayerStart(0)));
@@ -80,9 +69,21 @@ public sealed class ParameterLayout
     public TensorSlot this[string name] => _byName[name];
     public bool Contains(string name) => _byName.ContainsKey(name);
 
-    private void Add(string name, params int[] shape)
+    private void AddLinear(string module, int outputs, int inputs)
     {
-        var slot = new TensorSlot(name, TotalCount, shape);
+        Add(TensorNames.Weight(module), TensorRole.Weight, outputs, inputs);
+        Add(TensorNames.Bias(module), TensorRole.Bias, outputs);
+    }
+
+    private void AddNorm(string module, int size)
+    {
+        Add(TensorNames.Weight(module), TensorRole.NormGain, size);
+        Add(TensorNames.Bias(module), TensorRole.NormShift, size);
+    }
+
+    private void Add(string name, TensorRole role, params int[] shape)
+    {
+        var slot = new TensorSlot(name, TotalCount, shape, role);
         _slots.Add(slot);
         _byName.Add(name, slot);
         TotalCount += slot.Count;

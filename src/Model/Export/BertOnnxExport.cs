@@ -52,7 +52,7 @@ public static class BertOnnxExport
 
         string x = builder.Embeddings(ids, segments);
         string keyMask = builder.KeyMask(mask);
-        for (int l = 0; l < config.Layers; l++) x = builder.EncoderBlock(x, keyMask, $"encoder.blks.{l}.");
+        for (int l = 0; l < config.Layers; l++) x = builder.EncoderBlock(x, keyMask, TensorNames.Block(l));
         g.Output("last_hidden_state", x, DataType.Float, "batch", "sequence", config.Hidden);
         if (withHeads)
         {
@@ -82,11 +82,11 @@ public static class BertOnnxExport
         {
             var g = Graph;
             string sequence = g.Op("Slice", [g.Op("Shape", [ids]), Const("one", 1), Const("two", 2)]);
-            string positions = g.Op("Slice", [Weight("encoder.pos_embedding"), Const("zero", 0), sequence, Const("one", 1)]);
-            string tokens = g.Op("Gather", [Weight("encoder.token_embedding.weight"), ids]);
-            string segs = g.Op("Gather", [Weight("encoder.segment_embedding.weight"), segments]);
+            string positions = g.Op("Slice", [Weight(TensorNames.PositionEmbedding), Const("zero", 0), sequence, Const("one", 1)]);
+            string tokens = g.Op("Gather", [Weight(TensorNames.TokenEmbedding), ids]);
+            string segs = g.Op("Gather", [Weight(TensorNames.SegmentEmbedding), segments]);
             string sum = g.Op("Add", [g.Op("Add", [tokens, segs]), positions]);
-            return config.EmbeddingLayerNorm ? LayerNorm(sum, "encoder.embedding_norm") : sum;
+            return config.EmbeddingLayerNorm ? LayerNorm(sum, TensorNames.EmbeddingNorm) : sum;
         }
 
         /// <summary>attention_mask [batch, sequence] as a boolean [batch, 1, 1, sequence] over the keys.</summary>
@@ -97,19 +97,19 @@ public static class BertOnnxExport
         public string EncoderBlock(string x, string keyMask, string b)
         {
             var g = Graph;
-            string attention = Linear(MultiHeadAttention(x, keyMask, b + "attention."), b + "attention.W_o");
-            string y = LayerNorm(g.Op("Add", [x, attention]), b + "addnorm1.ln");
-            string ffn = Linear(Activation(Linear(y, b + "ffn.dense1"), config.FfnActivation), b + "ffn.dense2");
-            return LayerNorm(g.Op("Add", [y, ffn]), b + "addnorm2.ln");
+            string attention = Linear(MultiHeadAttention(x, keyMask, b), b + TensorNames.AttentionOutput);
+            string y = LayerNorm(g.Op("Add", [x, attention]), b + TensorNames.Norm1);
+            string ffn = Linear(Activation(Linear(y, b + TensorNames.Ffn1), config.FfnActivation), b + TensorNames.Ffn2);
+            return LayerNorm(g.Op("Add", [y, ffn]), b + TensorNames.Norm2);
         }
 
         /// <summary>softmax(Q K^T / sqrt(d) with masked keys at -1e6) V per head, heads merged: [batch, sequence, H].</summary>
-        private string MultiHeadAttention(string x, string keyMask, string a)
+        private string MultiHeadAttention(string x, string keyMask, string b)
         {
             var g = Graph;
-            string q = g.Op("Transpose", [SplitHeads(Linear(x, a + "W_q"))], OnnxGraph.Ints("perm", 0, 2, 1, 3));
-            string kT = g.Op("Transpose", [SplitHeads(Linear(x, a + "W_k"))], OnnxGraph.Ints("perm", 0, 2, 3, 1));
-            string v = g.Op("Transpose", [SplitHeads(Linear(x, a + "W_v"))], OnnxGraph.Ints("perm", 0, 2, 1, 3));
+            string q = g.Op("Transpose", [SplitHeads(Linear(x, b + TensorNames.Query))], OnnxGraph.Ints("perm", 0, 2, 1, 3));
+            string kT = g.Op("Transpose", [SplitHeads(Linear(x, b + TensorNames.Key))], OnnxGraph.Ints("perm", 0, 2, 3, 1));
+            string v = g.Op("Transpose", [SplitHeads(Linear(x, b + TensorNames.Value))], OnnxGraph.Ints("perm", 0, 2, 1, 3));
             string scores = g.Op("Mul", [g.Op("MatMul", [q, kT]), Scalar("attention_scale", 1f / MathF.Sqrt(config.HeadSize))]);
             string probs = g.Op("Softmax", [g.Op("Where", [keyMask, scores, Scalar("masked_score", MaskedScore)])], OnnxGraph.Int("axis", -1));
             string merged = g.Op("Transpose", [g.Op("MatMul", [probs, v])], OnnxGraph.Ints("perm", 0, 2, 1, 3));
@@ -120,24 +120,24 @@ public static class BertOnnxExport
         /// the token embedding when the decoder is tied: [batch, sequence, V].</summary>
         public string MlmHead(string x)
         {
-            string transformed = LayerNorm(Activation(Linear(x, "mlm.mlp.0"), config.MlmActivation), "mlm.mlp.2");
-            string decoderWeight = config.TieDecoder ? "encoder.token_embedding.weight" : "mlm.mlp.3.weight";
-            return Graph.Op("Add", [Graph.Op("MatMul", [transformed, Graph.Op("Transpose", [Weight(decoderWeight)])]), Weight("mlm.mlp.3.bias")]);
+            string transformed = LayerNorm(Activation(Linear(x, TensorNames.MlmDense), config.MlmActivation), TensorNames.MlmNorm);
+            string decoderWeight = config.TieDecoder ? TensorNames.TokenEmbedding : TensorNames.Weight(TensorNames.MlmDecoder);
+            return Graph.Op("Add", [Graph.Op("MatMul", [transformed, Graph.Op("Transpose", [Weight(decoderWeight)])]), Weight(TensorNames.Bias(TensorNames.MlmDecoder))]);
         }
 
         /// <summary>NSP head on the &lt;cls&gt; row: Linear -> tanh -> Linear(2): [batch, 2].</summary>
         public string NspHead(string x)
         {
             string cls = Graph.Op("Gather", [x, ScalarInt64("cls_position", 0)], OnnxGraph.Int("axis", 1));
-            return Linear(Activation(Linear(cls, "hidden.0"), BertNative.Contract.Activation.Tanh), "nsp.output");
+            return Linear(Activation(Linear(cls, TensorNames.NspHidden), BertNative.Contract.Activation.Tanh), TensorNames.NspOutput);
         }
 
         /// <summary>x W^T + b with W [out, in] as in the checkpoint.</summary>
         private string Linear(string x, string name) =>
-            Graph.Op("Add", [Graph.Op("MatMul", [x, Graph.Op("Transpose", [Weight(name + ".weight")])]), Weight(name + ".bias")]);
+            Graph.Op("Add", [Graph.Op("MatMul", [x, Graph.Op("Transpose", [Weight(TensorNames.Weight(name))])]), Weight(TensorNames.Bias(name))]);
 
         private string LayerNorm(string x, string name) =>
-            Graph.Op("LayerNormalization", [x, Weight(name + ".weight"), Weight(name + ".bias")],
+            Graph.Op("LayerNormalization", [x, Weight(TensorNames.Weight(name)), Weight(TensorNames.Bias(name))],
                 OnnxGraph.Int("axis", -1), OnnxGraph.Float("epsilon", config.LayerNormEpsilon));
 
         private string Activation(string x, Activation activation) => activation switch

@@ -12,28 +12,35 @@ public static class HfNames
 {
     public static IEnumerable<HfName> For(BertConfig c)
     {
-        yield return new("encoder.token_embedding.weight", "embeddings.word_embeddings.weight", HfPart.Encoder);
-        yield return new("encoder.segment_embedding.weight", "embeddings.token_type_embeddings.weight", HfPart.Encoder);
-        yield return new("encoder.pos_embedding", "embeddings.position_embeddings.weight", HfPart.Encoder);
+        yield return new(TensorNames.TokenEmbedding, "embeddings.word_embeddings.weight", HfPart.Encoder);
+        yield return new(TensorNames.SegmentEmbedding, "embeddings.token_type_embeddings.weight", HfPart.Encoder);
+        yield return new(TensorNames.PositionEmbedding, "embeddings.position_embeddings.weight", HfPart.Encoder);
         if (c.EmbeddingLayerNorm)
-            foreach (var p in WeightAndBias) yield return new($"encoder.embedding_norm.{p}", $"embeddings.LayerNorm.{p}", HfPart.Encoder);
+            foreach (var p in Module(TensorNames.EmbeddingNorm, "embeddings.LayerNorm", HfPart.Encoder)) yield return p;
         for (int i = 0; i < c.Layers; i++)
         {
-            string ours = $"encoder.blks.{i}.", hf = $"encoder.layer.{i}.";
+            string ours = TensorNames.Block(i), hf = $"encoder.layer.{i}.";
             foreach (var (o, h) in new[]
             {
-                ("attention.W_q", "attention.self.query"), ("attention.W_k", "attention.self.key"), ("attention.W_v", "attention.self.value"),
-                ("attention.W_o", "attention.output.dense"), ("addnorm1.ln", "attention.output.LayerNorm"),
-                ("ffn.dense1", "intermediate.dense"), ("ffn.dense2", "output.dense"), ("addnorm2.ln", "output.LayerNorm"),
+                (TensorNames.Query, "attention.self.query"), (TensorNames.Key, "attention.self.key"), (TensorNames.Value, "attention.self.value"),
+                (TensorNames.AttentionOutput, "attention.output.dense"), (TensorNames.Norm1, "attention.output.LayerNorm"),
+                (TensorNames.Ffn1, "intermediate.dense"), (TensorNames.Ffn2, "output.dense"), (TensorNames.Norm2, "output.LayerNorm"),
             })
-                foreach (var p in WeightAndBias) yield return new($"{ours}{o}.{p}", $"{hf}{h}.{p}", HfPart.Encoder);
+                foreach (var p in Module(ours + o, hf + h, HfPart.Encoder)) yield return p;
         }
-        foreach (var p in WeightAndBias) yield return new($"hidden.0.{p}", $"pooler.dense.{p}", HfPart.Pooler);
-        foreach (var p in WeightAndBias) yield return new($"mlm.mlp.0.{p}", $"cls.predictions.transform.dense.{p}", HfPart.MaskedLm);
-        foreach (var p in WeightAndBias) yield return new($"mlm.mlp.2.{p}", $"cls.predictions.transform.LayerNorm.{p}", HfPart.MaskedLm);
-        if (!c.TieDecoder) yield return new("mlm.mlp.3.weight", DecoderWeight, HfPart.MaskedLm);
-        yield return new("mlm.mlp.3.bias", "cls.predictions.bias", HfPart.MaskedLm);
-        foreach (var p in WeightAndBias) yield return new($"nsp.output.{p}", $"cls.seq_relationship.{p}", HfPart.NextSentence, SwapRows: true);
+        foreach (var p in Module(TensorNames.NspHidden, "pooler.dense", HfPart.Pooler)) yield return p;
+        foreach (var p in Module(TensorNames.MlmDense, "cls.predictions.transform.dense", HfPart.MaskedLm)) yield return p;
+        foreach (var p in Module(TensorNames.MlmNorm, "cls.predictions.transform.LayerNorm", HfPart.MaskedLm)) yield return p;
+        if (!c.TieDecoder) yield return new(TensorNames.Weight(TensorNames.MlmDecoder), DecoderWeight, HfPart.MaskedLm);
+        yield return new(TensorNames.Bias(TensorNames.MlmDecoder), "cls.predictions.bias", HfPart.MaskedLm);
+        foreach (var p in Module(TensorNames.NspOutput, "cls.seq_relationship", HfPart.NextSentence, swapRows: true)) yield return p;
+    }
+
+    /// <summary>A module's weight and bias under both names.</summary>
+    private static IEnumerable<HfName> Module(string ours, string hf, HfPart part, bool swapRows = false)
+    {
+        yield return new(TensorNames.Weight(ours), hf + ".weight", part, swapRows);
+        yield return new(TensorNames.Bias(ours), hf + ".bias", part, swapRows);
     }
 
     /// <summary>The MLM decoder's weight; Hugging Face ties it to the word embeddings (and may store it anyway).</summary>
@@ -41,6 +48,4 @@ public static class HfNames
 
     /// <summary>The decoder's bias as older checkpoints also store it (the same values as cls.predictions.bias).</summary>
     public const string DecoderBias = "cls.predictions.decoder.bias";
-
-    private static readonly string[] WeightAndBias = ["weight", "bias"];
 }

@@ -43,14 +43,14 @@ public static class HfWeights
     {
         if (config.TieDecoder && tensors.TryGet(HfNames.DecoderWeight, out var decoder))
         {
-            var words = layout["encoder.token_embedding.weight"];
+            var words = layout[TensorNames.TokenEmbedding];
             if (!decoder.Values.AsSpan().SequenceEqual(parameters.AsSpan((int)words.Offset, (int)words.Count)))
                 throw new BertNativeException($"{source}: {HfNames.DecoderWeight} differs from the word embeddings, so the decoder is not tied; import it untied");
             used.Add(HfNames.DecoderWeight);
         }
         if (tensors.TryGet(HfNames.DecoderBias, out var bias))
         {
-            var ours = layout["mlm.mlp.3.bias"];
+            var ours = layout[TensorNames.Bias(TensorNames.MlmDecoder)];
             if (!bias.Values.AsSpan().SequenceEqual(parameters.AsSpan((int)ours.Offset, (int)ours.Count)))
                 throw new BertNativeException($"{source}: {HfNames.DecoderBias} differs from cls.predictions.bias");
             used.Add(HfNames.DecoderBias);
@@ -68,12 +68,12 @@ public static class HfWeights
             var slot = layout[name.Ours];
             float[] values = parameters.Slice((int)slot.Offset, (int)slot.Count).ToArray();
             if (name.SwapRows) SwapRows(values, slot.Shape[0]);
-            int[] shape = name.Ours == "encoder.pos_embedding" ? slot.Shape[1..] : slot.Shape;
+            int[] shape = name.Ours == TensorNames.PositionEmbedding ? slot.Shape[1..] : slot.Shape;
             result.Add((FullName(name.Hf), shape, values));
         }
         if (config.TieDecoder)
         {
-            var words = layout["encoder.token_embedding.weight"];
+            var words = layout[TensorNames.TokenEmbedding];
             result.Add((HfNames.DecoderWeight, words.Shape, parameters.Slice((int)words.Offset, (int)words.Count).ToArray()));
         }
         return result;

@@ -31,9 +31,7 @@ public sealed class AdamWOptimizer
     public float LastGradientNorm { get; private set; } = float.NaN;
 
     /// <summary>Whether weight decay applies to a tensor: not to biases and LayerNorm gains/shifts (BERT's exclusions).</summary>
-    public static bool IsDecayed(TensorSlot slot) =>
-        !slot.Name.EndsWith(".bias", StringComparison.Ordinal) && !slot.Name.Contains(".ln.", StringComparison.Ordinal)
-        && slot.Name != "mlm.mlp.2.weight" && slot.Name != "encoder.embedding_norm.weight"; // the MLM head's and the embeddings' LayerNorm gains
+    public static bool IsDecayed(TensorSlot slot) => slot.Role is TensorRole.Weight or TensorRole.Embedding;
 
     /// <summary>Steps the parameters with the gradients of step <paramref name="step"/>; returns the learning rate used
     /// and the gradient's global norm before clipping (NaN when clipping is off: measuring it waits for the device).</summary>
