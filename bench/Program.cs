@@ -14,8 +14,11 @@ switch (args.FirstOrDefault())
     case "profile" when args[1] == "launches":
         LaunchProfile.Run();
         return;
+    case "profile" when args[1] == "encode":
+        EncodeProfile.Run();
+        return;
     case "profile":
-        Console.Error.WriteLine($"profile {args[1]}: unknown; use 'profile ops' or 'profile launches'");
+        Console.Error.WriteLine($"profile {args[1]}: unknown; use 'profile ops', 'profile launches' or 'profile encode'");
         Environment.Exit(2);
         return;
 }

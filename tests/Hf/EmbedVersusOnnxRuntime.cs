@@ -30,6 +30,8 @@ public class EmbedVersusOnnxRuntime
         using var cpu = new CpuBackend(threads);
         var encoder = new BatchEncoder(cpu, model.Config, model.Vocabulary, model.Parameters, Batch, Tokens);
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        // ONNX Runtime's pool threads otherwise spin for a while after each run, taking the cores from our next round.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var session = new InferenceSession(package.OnnxPath, options);
         long[] ids = [.. Enumerable.Range(0, Batch).SelectMany(_ => input.Ids.Select(i => (long)i))];
         long[] zeros = new long[Batch * Tokens], ones = [.. Enumerable.Repeat(1L, Batch * Tokens)];
