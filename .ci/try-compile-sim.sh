@@ -21,12 +21,6 @@ if ! printf '#include <boost/context/fiber.hpp>\n' | c++ -x c++ -std=c++17 -fsyn
   echo "the Boost.Context headers (boost/context/fiber.hpp) are missing; fix: apt-get install libboost-context-dev (.ci/install-deps.sh does), $skip"
   exit 0
 fi
-if [ ! -f native/sim/include/cublasLt.h ]; then
-  rm -f "$build_dir/libbertnative_kernels_sim.so"
-  echo "the cuBLASLt stand-in (native/sim/include/cublasLt.h, native/sim/cublaslt_sim.cpp) is not in this checkout, so only the simulator's tests are built; fix: merge it, $skip"
-  cmake -S native/sim -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1 && cmake --build "$build_dir" -j "$(nproc)" >>"$log" 2>&1
-  exit 0
-fi
 if cmake -S native/sim -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1 && cmake --build "$build_dir" -j "$(nproc)" >>"$log" 2>&1 \
    && [ -f "$build_dir/libbertnative_kernels_sim.so" ]; then
   exit 0

@@ -15,7 +15,8 @@ switch (args.FirstOrDefault())
         LaunchProfile.Run();
         return;
     case "profile" when args[1] == "encode":
-        EncodeProfile.Run();
+        EncodeProfile.Run(args.ElementAtOrDefault(2) ?? "cpu", int.Parse(args.ElementAtOrDefault(3) ?? "32"), int.Parse(args.ElementAtOrDefault(4) ?? "128"),
+            int.Parse(args.ElementAtOrDefault(5) ?? "5"));
         return;
     case "profile":
         Console.Error.WriteLine($"profile {args[1]}: unknown; use 'profile ops', 'profile launches' or 'profile encode'");

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the CPU simulation with AddressSanitizer and UndefinedBehaviorSanitizer (build/native-sim-asan)
 # and runs the simulator's tests there: bash native/sim/asan.sh [extra bn_sim_tests arguments]
-# The kernel library (libbertnative_kernels_sim.so) is built sanitized too when the cuBLASLt stand-in is
-# present; to run .NET tests against it, LD_PRELOAD the compiler's libasan (see native/sim/README.md).
+# The kernel library (libbertnative_kernels_sim.so) is built sanitized too; to run .NET tests against it,
+# LD_PRELOAD the compiler's libasan (see native/sim/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build_dir=build/native-sim-asan

@@ -3,15 +3,12 @@
 #include <cmath>
 #include <vector>
 
+#include "common.cuh"  // the library's own device helpers (bn::warp_sum)
 #include "harness.h"
-
-#ifdef BN_SIM_TESTS_WITH_KERNEL_HEADERS
-#include "common.cuh"
-#endif
 
 namespace {
 
-// Launches like BN_LAUNCH (the tests do not include common.cuh for it).
+// BN_LAUNCH (common.cuh) without shared memory, on the legacy stream.
 #define LAUNCH(kernel, grid, block, ...) BN_SIM_LAUNCH(kernel, grid, block, 0, nullptr, __VA_ARGS__)
 
 std::string fault_text(cudaError_t error) { return cudaGetErrorString(error); }
@@ -42,12 +39,7 @@ __global__ void shuffle_outside_mask(float* out) {
 }
 
 __device__ float local_warp_sum(float value) {
-#ifdef BN_SIM_TESTS_WITH_KERNEL_HEADERS
     return bn::warp_sum(value);  // the library's own
-#else
-    for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_xor_sync(0xffffffffu, value, offset);
-    return value;
-#endif
 }
 
 __global__ void warp_sums(float* out, const float* in) {

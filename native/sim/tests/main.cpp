@@ -32,7 +32,7 @@ namespace {
 int run_one(const bn_sim_tests::Case& c) {
     // Each case starts from the default configuration and sets what it tests.
     for (const char* name : {"BN_SIM_DEVICES", "BN_SIM_DEVICE_MEMORY_MB", "BN_SIM_SMS", "BN_SIM_GUARD_PAGES", "BN_SIM_SCHEDULE",
-                             "BN_SIM_BLOCK_ORDER", "BERTNATIVE_CUDA_SYNC"})
+                             "BN_SIM_BLOCK_ORDER", "BERTNATIVE_CUDA_SYNC", "BN_SIM_CUBLASLT_NO_BIAS_EPILOGUE"})
         bn_sim_tests::env(name, nullptr);
     bn_sim_tests::env("BERTNATIVE_CUDA_SIM", "1");  // a case that wants no simulation unsets it first thing
     try {

@@ -1,8 +1,8 @@
-// TEST-ONLY: see lt_driver.h. The mapping onto cuBLASLt follows native/kernels/gemm.cu
-// (describe, plan_for, gemm) so that the tests exercise the layouts that file produces.
+// See lt_driver.h. The mapping onto cuBLASLt follows native/kernels/gemm.cu (describe, plan_for,
+// gemm) so that the tests exercise the layouts that file produces.
 #include "lt_driver.h"
 
-#include "fake_device.h"
+#include <cuda_runtime.h>
 
 #include <cmath>
 #include <cstring>
@@ -31,6 +31,22 @@ uint32_t alignment_of(const void* pointer, int64_t ld, int64_t stride) {
 }
 
 namespace {
+
+// One workspace for the whole process, as gemm.cu keeps one per context: allocated on first use
+// (on the current device, filled with NaN like all fresh device memory) and never freed, so no
+// cudaFree synchronizes behind the test's back. Null if the allocation fails.
+void* shared_workspace(size_t bytes) {
+    static void* workspace = nullptr;
+    static size_t allocated = 0;
+    if (bytes > allocated) {
+        if (workspace) cudaFree(workspace);
+        workspace = nullptr;
+        allocated = 0;
+        if (cudaMalloc(&workspace, bytes) != cudaSuccess) return nullptr;
+        allocated = bytes;
+    }
+    return workspace;
+}
 
 cublasLtMatrixLayout_t layout(uint64_t rows, uint64_t cols, int64_t ld, int batch, int64_t stride) {
     cublasLtMatrixLayout_t created = nullptr;
@@ -87,14 +103,12 @@ Outcome run_row_major(cublasLtHandle_t handle, const RowGemm& g, const float* A,
     if (outcome.heuristic == CUBLAS_STATUS_SUCCESS && outcome.found > 0) {
         if (bias) cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias));
         void* workspace = options.workspace;
-        bool own = !workspace && options.workspace_bytes > 0;
-        if (own) workspace = fake_device::allocate(options.workspace_bytes);
+        if (!workspace && options.workspace_bytes > 0) workspace = shared_workspace(options.workspace_bytes);
         float alpha = 1.0f, beta = g.beta;
         outcome.matmul = cublasLtMatmul(handle, op, &alpha, B, a, A, b, &beta, C, c, C, c,
                                         options.null_algo ? nullptr : &heuristic.algo, workspace,
                                         options.workspace_bytes, nullptr);
         outcome.ran = true;
-        if (own) fake_device::release(workspace);
     }
     cublasLtMatmulPreferenceDestroy(preference);
     cublasLtMatrixLayoutDestroy(c);

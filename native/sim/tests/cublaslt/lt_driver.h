@@ -1,6 +1,7 @@
-// TEST-ONLY: drives the cuBLASLt stand-in the way native/kernels/gemm.cu does (row-major
-// strided-batched GEMM read as its column-major transpose, alignment preferences from the
-// pointers, in place C == D), and the naive row-major reference the results are compared with.
+// Drives the cuBLASLt stand-in the way native/kernels/gemm.cu does (row-major strided-batched
+// GEMM read as its column-major transpose, alignment preferences from the pointers, in place
+// C == D) on the current simulated device's legacy stream, and the naive row-major reference the
+// results are compared with.
 #pragma once
 
 #include <cublasLt.h>
@@ -31,7 +32,7 @@ struct Options {
     bool set_alignments = true;         // as gemm.cu: alignment_of each pointer, ld and stride
     uint32_t alignment[4] = {};         // used when set_alignments is false and nonzero
     uint64_t max_workspace = 32u << 20;
-    void* workspace = nullptr;          // null: the driver's own device workspace
+    void* workspace = nullptr;          // null: the driver's own device workspace (cudaMalloc)
     size_t workspace_bytes = 32u << 20;
     bool null_algo = false;             // pass algo = nullptr to cublasLtMatmul
     const float* heuristic_bias = nullptr;  // bias set before the heuristic (gemm.cu: the call's)
@@ -44,7 +45,8 @@ struct Outcome {
     bool ran = false;  // cublasLtMatmul was called
 };
 
-// Describes, asks the heuristic, and (when found) runs cublasLtMatmul with C == D.
+// Describes, asks the heuristic, and (when found) queues cublasLtMatmul with C == D on the legacy
+// stream: the result is there once the stream runs (cudaMemcpy back, or a synchronize).
 Outcome run_row_major(cublasLtHandle_t handle, const RowGemm& g, const float* A, const float* B, float* C,
                       const float* bias, const Options& options = Options());
 

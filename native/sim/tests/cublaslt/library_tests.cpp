@@ -1,29 +1,22 @@
-// Integration test of the cuBLASLt stand-in inside the simulation build: drives
-// libbertnative_kernels_sim.so through the C ABI (bertnative.h), so gemm.cu itself, the
-// simulated runtime and the stand-in run together. Needs the merged native/sim (run.sh builds it
-// when native/sim/CMakeLists.txt is there) and BERTNATIVE_CUDA_SIM=1.
-#include "bertnative.h"
-
+// The cuBLASLt stand-in inside the kernel library: libbertnative_kernels_sim.so driven through its C ABI
+// (bertnative.h), so gemm.cu itself, the library's own copy of the simulated runtime and the stand-in
+// run together (as kernel_library_tests.cpp does for the kernels).
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
-namespace {
+#include "../harness.h"
+#include "bertnative.h"
 
-int checks = 0, failures = 0;
-
-#define CHECK(condition)                                                                             \
-    do {                                                                                             \
-        checks++;                                                                                    \
-        if (!(condition)) {                                                                          \
-            failures++;                                                                              \
-            std::fprintf(stderr, "%s:%d: CHECK failed: %s (%s)\n", __FILE__, __LINE__, #condition, bn_last_error()); \
-        }                                                                                            \
+// A C ABI call that must succeed; the failure names the library's last error.
+#define CHECK_BN(call)                                                                                        \
+    do {                                                                                                      \
+        if ((call) != BN_OK) ::bn_sim_tests::fail(std::string(#call) + " failed: " + bn_last_error(), __FILE__, __LINE__); \
     } while (0)
+
+namespace {
 
 std::vector<float> random_values(size_t n, unsigned seed) {
     std::mt19937 rng(seed);
@@ -33,16 +26,16 @@ std::vector<float> random_values(size_t n, unsigned seed) {
     return out;
 }
 
-float* upload(const std::vector<float>& host, size_t extra = 0) {
+float* upload(const std::vector<float>& host) {
     void* device = nullptr;
-    if (bn_malloc(&device, static_cast<int64_t>((host.size() + extra) * sizeof(float))) != BN_OK) return nullptr;
-    bn_memcpy_htod(device, host.data(), static_cast<int64_t>(host.size() * sizeof(float)), nullptr);
+    CHECK_BN(bn_malloc(&device, static_cast<int64_t>(host.size() * sizeof(float))));
+    CHECK_BN(bn_memcpy_htod(device, host.data(), static_cast<int64_t>(host.size() * sizeof(float)), nullptr));
     return static_cast<float*>(device);
 }
 
 std::vector<float> download(const float* device, size_t n) {
     std::vector<float> host(n);
-    bn_memcpy_dtoh(host.data(), device, static_cast<int64_t>(n * sizeof(float)), nullptr);
+    CHECK_BN(bn_memcpy_dtoh(host.data(), device, static_cast<int64_t>(n * sizeof(float)), nullptr));
     return host;
 }
 
@@ -81,10 +74,11 @@ bool close(const std::vector<float>& actual, const std::vector<double>& expected
 
 // Forward with the bias epilogue (aligned bias), with gemm.cu's bias kernel (bias 4 bytes off),
 // then backward (dinput =, dweight +=), on one context.
-void test_linear(int precision, unsigned seed) {
+void check_linear(int precision, unsigned seed) {
     const int N = 37, I = 24, O = 20;
+    CHECK_BN(bn_set_device(0));
     bn_context* context = nullptr;
-    CHECK(bn_context_create(&context, precision) == BN_OK);
+    CHECK_BN(bn_context_create(&context, precision));
     std::vector<float> input = random_values(N * I, seed), weight = random_values(O * I, seed + 1),
                        bias = random_values(O + 1, seed + 2), dout = random_values(N * O, seed + 3);
     float* d_input = upload(input);
@@ -92,18 +86,17 @@ void test_linear(int precision, unsigned seed) {
     float* d_bias = upload(bias);
     float* d_out = upload(std::vector<float>(N * O));
     bool round = precision == BN_PRECISION_TF32;
-    double tolerance = round ? 1e-6 : 1e-6;
 
-    CHECK(bn_matmul_forward(context, d_out, d_input, d_weight, d_bias, N, I, O, nullptr) == BN_OK);
-    CHECK(close(download(d_out, N * O), linear(input, weight, bias.data(), N, I, O, round), tolerance));
-    CHECK(bn_matmul_forward(context, d_out, d_input, d_weight, d_bias + 1, N, I, O, nullptr) == BN_OK);
-    CHECK(close(download(d_out, N * O), linear(input, weight, bias.data() + 1, N, I, O, round), tolerance));
+    CHECK_BN(bn_matmul_forward(context, d_out, d_input, d_weight, d_bias, N, I, O, nullptr));
+    CHECK(close(download(d_out, N * O), linear(input, weight, bias.data(), N, I, O, round), 1e-6));
+    CHECK_BN(bn_matmul_forward(context, d_out, d_input, d_weight, d_bias + 1, N, I, O, nullptr));
+    CHECK(close(download(d_out, N * O), linear(input, weight, bias.data() + 1, N, I, O, round), 1e-6));
 
     // dinput[N,I] = dout[N,O] weight[O,I]; dweight[O,I] += dout^T input (from zero).
     float* d_dout = upload(dout);
     float* d_dinput = upload(std::vector<float>(N * I));
     float* d_dweight = upload(std::vector<float>(O * I, 0.0f));
-    CHECK(bn_matmul_backward(context, d_dinput, 0, d_dweight, nullptr, d_dout, d_input, d_weight, N, I, O, nullptr) == BN_OK);
+    CHECK_BN(bn_matmul_backward(context, d_dinput, 0, d_dweight, nullptr, d_dout, d_input, d_weight, N, I, O, nullptr));
     std::vector<double> dinput(N * I, 0.0), dweight(O * I, 0.0);
     for (int n = 0; n < N; n++)
         for (int i = 0; i < I; i++)
@@ -114,78 +107,79 @@ void test_linear(int precision, unsigned seed) {
             }
     CHECK(close(download(d_dinput, N * I), dinput, 1e-6));
     CHECK(close(download(d_dweight, O * I), dweight, 1e-6));
-    for (float* p : {d_input, d_weight, d_bias, d_out, d_dout, d_dinput, d_dweight}) bn_free(p);
-    CHECK(bn_context_destroy(context) == BN_OK);
+    for (float* p : {d_input, d_weight, d_bias, d_out, d_dout, d_dinput, d_dweight}) CHECK_BN(bn_free(p));
+    CHECK_BN(bn_context_destroy(context));
 }
 
+}  // namespace
+
+// No real cuBLASLt version: 0 marks the stand-in.
+BN_TEST(cublaslt_library_reports_the_stand_in) {
+    CHECK_BN(bn_set_device(0));
+    int64_t version = -1;
+    CHECK_BN(bn_cublaslt_version(&version));
+    CHECK(version == 0);
+}
+
+BN_TEST(cublaslt_library_linear_fp32) { check_linear(BN_PRECISION_FP32, 1); }
+
+BN_TEST(cublaslt_library_linear_tf32) { check_linear(BN_PRECISION_TF32, 2); }
+
 // BN_SIM_CUBLASLT_NO_BIAS_EPILOGUE=1: the same forward through gemm.cu's add_bias_kernel.
-void test_no_bias_epilogue_switch() {
+BN_TEST(cublaslt_library_without_bias_epilogue) {
+    bn_sim_tests::env("BN_SIM_CUBLASLT_NO_BIAS_EPILOGUE", "1");
     const int N = 8, I = 16, O = 12;
-    setenv("BN_SIM_CUBLASLT_NO_BIAS_EPILOGUE", "1", 1);
+    CHECK_BN(bn_set_device(0));
     bn_context* context = nullptr;
-    CHECK(bn_context_create(&context, BN_PRECISION_FP32) == BN_OK);
+    CHECK_BN(bn_context_create(&context, BN_PRECISION_FP32));
     std::vector<float> input = random_values(N * I, 9), weight = random_values(O * I, 10), bias = random_values(O, 11);
     float* d_input = upload(input);
     float* d_weight = upload(weight);
     float* d_bias = upload(bias);
     float* d_out = upload(std::vector<float>(N * O));
-    CHECK(bn_matmul_forward(context, d_out, d_input, d_weight, d_bias, N, I, O, nullptr) == BN_OK);
+    CHECK_BN(bn_matmul_forward(context, d_out, d_input, d_weight, d_bias, N, I, O, nullptr));
     CHECK(close(download(d_out, N * O), linear(input, weight, bias.data(), N, I, O, false), 1e-6));
-    for (float* p : {d_input, d_weight, d_bias, d_out}) bn_free(p);
-    CHECK(bn_context_destroy(context) == BN_OK);
-    unsetenv("BN_SIM_CUBLASLT_NO_BIAS_EPILOGUE");
+    for (float* p : {d_input, d_weight, d_bias, d_out}) CHECK_BN(bn_free(p));
+    CHECK_BN(bn_context_destroy(context));
 }
 
 // Attention runs its per-head strided batches through the stand-in; outputs must be written
 // (the simulator fills new allocations with NaN) and finite.
-void test_attention_runs() {
+BN_TEST(cublaslt_library_attention_runs) {
     const int B = 2, T = 8, H = 16, heads = 2;
+    CHECK_BN(bn_set_device(0));
     bn_context* context = nullptr;
-    CHECK(bn_context_create(&context, BN_PRECISION_FP32) == BN_OK);
+    CHECK_BN(bn_context_create(&context, BN_PRECISION_FP32));
     float* qkv = upload(random_values(B * T * 3 * H, 20));
     void* lens = nullptr;
     int valid[B] = {T, 5};
-    bn_malloc(&lens, sizeof(valid));
-    bn_memcpy_htod(lens, valid, sizeof(valid), nullptr);
+    CHECK_BN(bn_malloc(&lens, sizeof(valid)));
+    CHECK_BN(bn_memcpy_htod(lens, valid, sizeof(valid), nullptr));
     void* out = nullptr;
     void* probs = nullptr;
-    bn_malloc(&out, B * T * H * sizeof(float));
-    bn_malloc(&probs, static_cast<int64_t>(B) * heads * T * T * sizeof(float));
-    CHECK(bn_attention_forward(context, static_cast<float*>(out), static_cast<float*>(probs), qkv,
-                               static_cast<const int*>(lens), B, T, H, heads, 0.0f, 0, 0, 1.0f, nullptr) == BN_OK);
+    CHECK_BN(bn_malloc(&out, B * T * H * sizeof(float)));
+    CHECK_BN(bn_malloc(&probs, static_cast<int64_t>(B) * heads * T * T * sizeof(float)));
+    CHECK_BN(bn_attention_forward(context, static_cast<float*>(out), static_cast<float*>(probs), qkv,
+                                  static_cast<const int*>(lens), B, T, H, heads, 0.0f, 0, 0, 1.0f, nullptr));
     bool finite = true;
     for (float x : download(static_cast<float*>(out), B * T * H)) finite = finite && std::isfinite(x);
     CHECK(finite);
-    for (void* p : {static_cast<void*>(qkv), lens, out, probs}) bn_free(p);
-    CHECK(bn_context_destroy(context) == BN_OK);
+    for (void* p : {static_cast<void*>(qkv), lens, out, probs}) CHECK_BN(bn_free(p));
+    CHECK_BN(bn_context_destroy(context));
 }
 
 // A GEMM reading host memory faults like a kernel: the op (with BERTNATIVE_CUDA_SYNC=1) or the
-// next call reports cudaErrorIllegalAddress. Last: the device is lost afterwards.
-void test_fault_is_reported() {
+// next call reports cudaErrorIllegalAddress.
+BN_TEST(cublaslt_library_fault_is_reported) {
     const int N = 4, I = 8, O = 4;
+    CHECK_BN(bn_set_device(0));
     bn_context* context = nullptr;
-    CHECK(bn_context_create(&context, BN_PRECISION_FP32) == BN_OK);
+    CHECK_BN(bn_context_create(&context, BN_PRECISION_FP32));
     std::vector<float> host_input = random_values(N * I + 64, 30);
     float* d_weight = upload(random_values(O * I, 31));
     float* d_out = upload(std::vector<float>(N * O));
     int status = bn_matmul_forward(context, d_out, host_input.data(), d_weight, nullptr, N, I, O, nullptr);
     if (status == BN_OK) status = bn_stream_synchronize(nullptr);
     CHECK(status == BN_ERR_CUDA);
-    CHECK(std::string(bn_last_error()).find("cudaErrorIllegalAddress") != std::string::npos);
-}
-
-}  // namespace
-
-int main() {
-    CHECK(bn_set_device(0) == BN_OK);
-    int64_t version = -1;
-    CHECK(bn_cublaslt_version(&version) == BN_OK && version == 0);
-    test_linear(BN_PRECISION_FP32, 1);
-    test_linear(BN_PRECISION_TF32, 2);
-    test_no_bias_epilogue_switch();
-    test_attention_runs();
-    test_fault_is_reported();
-    std::printf("%d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    CHECK_CONTAINS(std::string(bn_last_error()), "cudaErrorIllegalAddress");
 }
