@@ -27,6 +27,16 @@ public sealed record BertConfig
 
     public int HeadSize => Hidden / Heads;
 
+    /// <summary>This configuration, checked for <paramref name="maxLen"/> as options a user chose: what is wrong with it is an
+    /// <see cref="InvalidOptionsException"/> (a bad option, exit 2 in the CLI).</summary>
+    public BertConfig ValidatedOptions(int maxLen)
+    {
+        try { Validate(maxLen); }
+        catch (BertNativeException e) when (e is not InvalidOptionsException)
+        { throw new InvalidOptionsException(e.Message); }
+        return this;
+    }
+
     /// <summary>WikiText-2's vocabulary at the book's min_freq 5: the stand-in that checks a shape before any data is read.</summary>
     public const int BookVocabularySize = 20_256;
 

@@ -62,8 +62,7 @@ public sealed record PretrainOptions
         _ = StepPairs;
         if (EvalEvery > 0 && Corpus != null && EvalCorpus == null)
             throw new InvalidOptionsException("--eval-every with --corpus needs --eval-corpus PATH: held-out text in the same format");
-        try { (Init?.Config ?? Model with { VocabSize = BertConfig.BookVocabularySize }).Validate(MaxLen); }
-        catch (BertNativeException e) when (e is not InvalidOptionsException) { throw new InvalidOptionsException(e.Message); }
+        (Init?.Config ?? Model with { VocabSize = BertConfig.BookVocabularySize }).ValidatedOptions(MaxLen);
     }
 }
 

@@ -22,7 +22,7 @@ public sealed class Pretraining : IDisposable
     private readonly ReplicaSet _replicas;
     private readonly TrainingRun _run;
 
-    private Pretraining(PretrainOptions options, ReplicaSet replicas, TrainingRun run, StepRunner runner, BertConfig config, ulong seed, string source)
+    private Pretraining(PretrainOptions options, ReplicaSet replicas, TrainingRun run, StepRunner runner, BertConfig config, ulong seed)
     {
         Options = options;
         _replicas = replicas;
@@ -30,7 +30,6 @@ public sealed class Pretraining : IDisposable
         Runner = runner;
         Config = config;
         Seed = seed;
-        Source = source;
     }
 
     public PretrainOptions Options { get; }
@@ -39,8 +38,6 @@ public sealed class Pretraining : IDisposable
     public StepRunner Runner { get; }
     public BertConfig Config { get; }
     public ulong Seed { get; }
-    /// <summary>The training text: the --corpus path or WikiText-2's wiki.train.tokens.</summary>
-    public string Source { get; }
     public IBackend Backend => _replicas.Backends[0];
     /// <summary>"cpu (AMD EPYC ..., 2 replicas)": what the run trained on, for the printed results and the plot.</summary>
     public string DeviceLabel => $"{Backend.Name} ({Backend.DeviceDescription}{_replicas.Suffix})";
@@ -71,7 +68,7 @@ public sealed class Pretraining : IDisposable
             var (dataset, source) = TrainingText.Load(corpus, dataDir, maxLen, seed ^ SeedStreams.Data, options.MinFrequency, stepPairs, init?.Vocabulary);
             var vocabulary = dataset.Corpus.Vocabulary;
             if (VocabularyWarning(vocabulary.Count, options.MinFrequency) is { } small) log.WriteLine(small);
-            var config = init?.Config ?? ValidShape(options.Model with { VocabSize = vocabulary.Count }, maxLen);
+            var config = init?.Config ?? (options.Model with { VocabSize = vocabulary.Count }).ValidatedOptions(maxLen);
             var layout = ParameterLayout.Of(config);
             var evalExamples = options.EvalEvery > 0
                 ? Evaluator.Examples(options.EvalCorpus ?? WikiTextSource.SplitPath(dataDir!, WikiTextSource.ValidSplit), vocabulary, maxLen, log.WriteLine)
@@ -90,7 +87,7 @@ public sealed class Pretraining : IDisposable
             runner.SynchronizeReplicas(RunFingerprint.Of(config, settings, replicas.AccumulateSteps, plan.DataFingerprint));
             var run = resume != null ? TrainingRun.Resume(folder, runner, plan) : TrainingRun.Start(folder, runner, plan);
             if (resume != null) log.WriteLine($"resuming {run.Folder} after step {run.CompletedSteps} of {options.Steps}");
-            return new Pretraining(options, replicas, run, runner, config, seed, source);
+            return new Pretraining(options, replicas, run, runner, config, seed);
         }
         catch
         {
@@ -149,13 +146,6 @@ public sealed class Pretraining : IDisposable
         if (options.Corpus != null) saved[RunOptionNames.Corpus] = Path.GetFullPath(options.Corpus);
         if (options.Init != null) saved[RunOptionNames.Init] = options.Init.Folder;
         return saved;
-    }
-
-    private static BertConfig ValidShape(BertConfig config, int maxLen)
-    {
-        try { config.Validate(maxLen); }
-        catch (BertNativeException e) when (e is not InvalidOptionsException) { throw new InvalidOptionsException(e.Message); } // a bad option: exit 2
-        return config;
     }
 
     private static string? VocabularyWarning(int size, int minFreq)

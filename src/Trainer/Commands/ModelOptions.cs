@@ -41,9 +41,7 @@ public static class ModelOptions
             MlmActivation = ReadActivation(o, "mlm-activation") ?? c.MlmActivation,
             LayerNormEpsilon = o.OptionalFloat("layer-norm-eps", 1e-30f, 1f) ?? c.LayerNormEpsilon,
         };
-        try { c.Validate(maxLen); }
-        catch (BertNativeException e) when (e is not InvalidOptionsException) { throw new InvalidOptionsException(e.Message); } // a bad option: exit 2
-        return c;
+        return c.ValidatedOptions(maxLen);
     }
 
     private static Activation? ReadActivation(ParsedOptions o, string name) =>
