@@ -22,13 +22,13 @@ public partial class OpBenchmarks
         _attentionDQkv = _backend.AllocateFloats((long)N * 3 * H);
         _attentionValidLens = RandomValidLens();
         // The backward reads the probabilities its forward saved.
-        _backend.AttentionForward(_attentionOutput, _attentionProbs, _attentionQkv, _attentionValidLens, B, T, H, Heads, _attentionDropout);
+        _backend.AttentionForward(_attentionOutput, _attentionProbs, _attentionQkv, _attentionValidLens, null, B, T, H, Heads, _attentionDropout);
     }
 
     [Benchmark, BenchmarkCategory("attention")]
     public void AttentionForward()
     {
-        _backend.AttentionForward(_attentionOutput, _attentionProbs, _attentionQkv, _attentionValidLens, B, T, H, Heads, _attentionDropout);
+        _backend.AttentionForward(_attentionOutput, _attentionProbs, _attentionQkv, _attentionValidLens, null, B, T, H, Heads, _attentionDropout);
         _backend.Synchronize();
     }
 

@@ -55,8 +55,8 @@ public sealed class TimedBackend(IBackend inner) : IBackend
     public void MatmulBackward(FloatView? dinput, bool accumulateInput, FloatView dweight, FloatView? dbias, FloatView doutput, FloatView input, FloatView weight, int N, int I, int O) =>
         Time(O > 4 * I ? "MatmulBackward (decoder)" : nameof(MatmulBackward), () => inner.MatmulBackward(dinput, accumulateInput, dweight, dbias, doutput, input, weight, N, I, O));
 
-    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens, int B, int T, int H, int heads, Dropout dropout) =>
-        Time(nameof(AttentionForward), () => inner.AttentionForward(output, probs, qkv, validLens, B, T, H, heads, dropout));
+    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens, IntView? keyMask, int B, int T, int H, int heads, Dropout dropout) =>
+        Time(nameof(AttentionForward), () => inner.AttentionForward(output, probs, qkv, validLens, keyMask, B, T, H, heads, dropout));
 
     public void AttentionBackward(FloatView dqkv, FloatView doutput, FloatView qkv, FloatView probs, IntView validLens, int B, int T, int H, int heads, Dropout dropout) =>
         Time(nameof(AttentionBackward), () => inner.AttentionBackward(dqkv, doutput, qkv, probs, validLens, B, T, H, heads, dropout));

@@ -1,5 +1,6 @@
 // Multi-head self-attention core over qkv[B,T,3H] (Q, K, V of a token side by side):
-//   forward   probs[b,h] = softmax(mask(Q K^T / sqrt(d)))   (keys j >= valid_lens[b] set to -1e6)
+//   forward   probs[b,h] = softmax(mask(Q K^T / sqrt(d)))   (keys j >= valid_lens[b], and with a key_mask
+//             keys whose key_mask[b*T + j] is 0, set to -1e6: their probability is exactly 0)
 //             output[b,:,h*d:(h+1)*d] = dropout(probs[b,h]) V
 //   backward  dqkv (=, activation gradient) from doutput, probs and the same dropout mask.
 // Q, K, V are first permuted to head-major [B*heads, T, d] in the context's scratch (llm.c's
@@ -18,12 +19,16 @@ constexpr float kMasked = -1e6f;
 // One warp per row (b, h, i) of probs, which holds the raw scores Q K^T on entry.
 // Writes probs; when dropout is on, also dropped = probs * mask (the GEMM operand).
 // Padded queries (i >= valid) get a zero row, so their output is 0 and backward passes them no gradient.
-__global__ void masked_softmax_kernel(float* probs, float* dropped, const int* valid_lens, int64_t rows, int heads,
-                                      int T, float scale, DropoutMask mask) {
+// key_mask (nullable) is [B, T]: keys with 0 there score like keys past the valid length.
+__global__ void masked_softmax_kernel(float* probs, float* dropped, const int* valid_lens, const int* key_mask, int64_t rows,
+                                      int heads, int T, float scale, DropoutMask mask) {
     int64_t row = (blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x) / kWarp;
     int lane = threadIdx.x % kWarp;
     if (row >= rows) return;
-    int valid = valid_lens[row / (static_cast<int64_t>(heads) * T)];
+    int64_t b = row / (static_cast<int64_t>(heads) * T);
+    int valid = valid_lens[b];
+    const int* keys = key_mask ? key_mask + b * T : nullptr;
+    auto score = [&](const float* p, int j) { return j < valid && (!keys || keys[j]) ? p[j] * scale : kMasked; };
     float* p = probs + row * T;
     if (row % T >= valid) {
         for (int j = lane; j < T; j += kWarp) {
@@ -34,13 +39,13 @@ __global__ void masked_softmax_kernel(float* probs, float* dropped, const int* v
     }
 
     float max_score = -INFINITY;
-    for (int j = lane; j < T; j += kWarp) max_score = fmaxf(max_score, j < valid ? p[j] * scale : kMasked);
+    for (int j = lane; j < T; j += kWarp) max_score = fmaxf(max_score, score(p, j));
     max_score = warp_max(max_score);
     float sum = 0.0f;
-    for (int j = lane; j < T; j += kWarp) sum += expf((j < valid ? p[j] * scale : kMasked) - max_score);
+    for (int j = lane; j < T; j += kWarp) sum += expf(score(p, j) - max_score);
     float inv_sum = 1.0f / warp_sum(sum);
     for (int j = lane; j < T; j += kWarp) {
-        float value = expf((j < valid ? p[j] * scale : kMasked) - max_score) * inv_sum;
+        float value = expf(score(p, j) - max_score) * inv_sum;
         p[j] = value;
         if (dropped) dropped[row * T + j] = mask.apply(value, row * T + j);
     }
@@ -127,7 +132,7 @@ unsigned int warp_blocks(int64_t rows) { return static_cast<unsigned int>((rows 
 }  // namespace
 
 void attention_forward(bn_context* context, float* output, float* probs, const float* qkv, const int* valid_lens,
-                       int B, int T, int H, int heads, DropoutMask mask, cudaStream_t stream) {
+                       const int* key_mask, int B, int T, int H, int heads, DropoutMask mask, cudaStream_t stream) {
     int d = H / heads, pairs = B * heads;
     int64_t bth = static_cast<int64_t>(B) * T * H, td = static_cast<int64_t>(T) * d, tt = static_cast<int64_t>(T) * T;
     int64_t rows = static_cast<int64_t>(pairs) * T;
@@ -143,7 +148,7 @@ void attention_forward(bn_context* context, float* output, float* probs, const f
     // scores = Q K^T, unscaled: the softmax kernel scales and masks.
     gemm(context, pair_gemm(pairs, false, true, T, T, d, q, d, td, k, d, td, probs, T, tt), stream);
     float scale = 1.0f / sqrtf(static_cast<float>(d));
-    BN_LAUNCH(masked_softmax_kernel, warp_blocks(rows), 256, 0, stream, probs, dropped, valid_lens, rows, heads, T, scale, mask);
+    BN_LAUNCH(masked_softmax_kernel, warp_blocks(rows), 256, 0, stream, probs, dropped, valid_lens, key_mask, rows, heads, T, scale, mask);
 
     // output = dropout(probs) V, then heads merged back into [B, T, H].
     gemm(context, pair_gemm(pairs, false, false, T, d, T, dropped ? dropped : probs, T, tt, v, d, td, out_heads, d, td), stream);
@@ -202,12 +207,12 @@ void check_attention(const void* a, const void* b, const void* c, const void* d,
 extern "C" {
 
 int bn_attention_forward(bn_context* context, float* output, float* probs, const float* qkv, const int* valid_lens,
-                         int B, int T, int H, int heads, float dropout_p, uint64_t dropout_key,
+                         const int* key_mask, int B, int T, int H, int heads, float dropout_p, uint64_t dropout_key,
                          uint32_t dropout_threshold, float dropout_scale, void* stream) {
     return bn::guard_op("bn_attention_forward", [&] {
         check_attention(output, probs, qkv, valid_lens, B, T, H, heads);
         if (B == 0 || T == 0) return;
-        bn::attention_forward(context, output, probs, qkv, valid_lens, B, T, H, heads,
+        bn::attention_forward(context, output, probs, qkv, valid_lens, key_mask, B, T, H, heads,
                               bn::make_mask(dropout_p, dropout_key, dropout_threshold, dropout_scale), bn::as_stream(stream));
     });
 }

@@ -85,7 +85,7 @@ BN_EXPORT int bn_matmul_backward(bn_context* context, float* dinput, int accumul
     float* dbias, const float* doutput, const float* input, const float* weight, int N, int I, int O, void* stream);
 
 BN_EXPORT int bn_attention_forward(bn_context* context, float* output, float* probs, const float* qkv,
-    const int* valid_lens, int B, int T, int H, int heads, float dropout_p, uint64_t dropout_key,
+    const int* valid_lens, const int* key_mask, int B, int T, int H, int heads, float dropout_p, uint64_t dropout_key,
     uint32_t dropout_threshold, float dropout_scale, void* stream);
 BN_EXPORT int bn_attention_backward(bn_context* context, float* dqkv, const float* doutput, const float* qkv,
     const float* probs, const int* valid_lens, int B, int T, int H, int heads, float dropout_p,

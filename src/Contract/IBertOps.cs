@@ -50,7 +50,9 @@ public interface IBertOps
 
     /// <summary>
     /// For each batch b and head h (head size d = H/heads): scores = Q K^T / sqrt(d); keys j &gt;= validLens[b]
-    /// are set to -1e6; probs = softmax(scores) (saved for backward); output = dropout(probs) V, heads merged.
+    /// and, with a <paramref name="keyMask"/>, keys whose keyMask[b*T + j] is 0 are set to -1e6 (so their probability
+    /// is exactly 0: every example must keep at least one key); probs = softmax(scores) (saved for backward);
+    /// output = dropout(probs) V, heads merged. The backward needs no mask: masked keys have probability 0.
     /// Padded queries (rows i &gt;= validLens[b]) are not computed: their probs and output rows are 0 and they
     /// pass no gradient (the model never reads them; the spec's "computed but unused" rows).
     /// qkv[b,t,:] holds Q (H floats), then K (H), then V (H); head h uses columns [h*d, (h+1)*d) of each.
@@ -58,7 +60,8 @@ public interface IBertOps
     /// </summary>
     /// <param name="output">[B,T,H]</param><param name="probs">[B,heads,T,T] written</param><param name="qkv">[B,T,3H]</param>
     /// <param name="validLens">[B], each in [1,T]</param>
-    void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens,
+    /// <param name="keyMask">[B,T] of 0 (masked) and 1, or null: Hugging Face's attention_mask over the keys, any pattern (left padding, holes)</param>
+    void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens, IntView? keyMask,
         int B, int T, int H, int heads, Dropout dropout);
 
     /// <summary>dqkv (=) from doutput, given the forward's qkv and probs and the same dropout.</summary>

@@ -7,14 +7,16 @@ namespace BertNative.Cpu;
 // permuted. The GEMMs are small (T x T x d), so each task runs them serially and the tasks run in parallel.
 // Keys j >= validLen get probability exactly 0 (exp(-1e6 - max) underflows) and padded queries i >= validLen
 // are not computed (contract), so every product spans only the valid x valid block; the rest is written as zeros.
+// Keys a key mask hides score -1e6 and get probability exactly 0, so the backward needs no mask.
 public sealed unsafe partial class CpuBackend
 {
-    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens,
+    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens, IntView? keyMask,
         int B, int T, int H, int heads, Dropout dropout)
     {
         int d = HeadSize(H, heads);
         float* o = Ptr(output, (long)B * T * H), p = Ptr(probs, (long)B * heads * T * T), x = Ptr(qkv, (long)B * T * 3 * H);
         int* lens = CheckedValidLens(validLens, B, T);
+        int* keys = keyMask is { } mask ? CheckedKeyMask(mask, lens, B, T) : null;
         float scale = 1f / MathF.Sqrt(d);
         long tt = (long)T * T;
         float* scratch = _attentionScratch.Get(_parallel.ChunkCount((long)B * heads, 1) * tt);
@@ -31,7 +33,8 @@ public sealed unsafe partial class CpuBackend
                 for (int i = 0; i < valid; i++)
                 {
                     var row = new Span<float>(pr + (long)i * T, T);
-                    SoftmaxInPlace(row[..valid]);
+                    if (keys == null) SoftmaxInPlace(row[..valid]);
+                    else MaskedSoftmaxInPlace(row[..valid], new ReadOnlySpan<int>(keys + b * T, valid));
                     row[valid..].Clear();
                 }
                 new Span<float>(pr + (long)valid * T, (T - valid) * T).Clear();
@@ -114,6 +117,26 @@ public sealed unsafe partial class CpuBackend
         for (int b = 0; b < B; b++)
             if (lens[b] < 1 || lens[b] > T) throw new ArgumentOutOfRangeException(nameof(validLens), $"valid length {lens[b]} outside [1, {T}]");
         return lens;
+    }
+
+    private static int* CheckedKeyMask(IntView keyMask, int* lens, int B, int T)
+    {
+        int* keys = Ptr(keyMask, (long)B * T);
+        for (int b = 0; b < B; b++)
+        {
+            var row = new ReadOnlySpan<int>(keys + (long)b * T, lens[b]);
+            if (row.ContainsAnyExcept(0, 1)) throw new ArgumentOutOfRangeException(nameof(keyMask), $"key mask of example {b} holds a value other than 0 and 1");
+            if (!row.Contains(1)) throw new ArgumentException($"key mask of example {b} masks every key below its valid length {lens[b]}", nameof(keyMask));
+        }
+        return keys;
+    }
+
+    /// <summary>Softmax of one row with the keys whose mask is 0 scored -1e6: their probability is set to exactly 0.</summary>
+    private static void MaskedSoftmaxInPlace(Span<float> row, ReadOnlySpan<int> keys)
+    {
+        for (int j = 0; j < row.Length; j++) if (keys[j] == 0) row[j] = -1e6f;
+        SoftmaxInPlace(row);
+        for (int j = 0; j < row.Length; j++) if (keys[j] == 0) row[j] = 0f;
     }
 
     /// <summary>Numerically stable softmax of one row, in place.</summary>

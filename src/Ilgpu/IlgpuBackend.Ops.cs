@@ -27,9 +27,10 @@ public sealed partial class IlgpuBackend
         if (dbias is { } db) _matmul.BackwardBias(_stream, View(db), dout, N, O);
     }
 
-    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens,
+    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens, IntView? keyMask,
         int B, int T, int H, int heads, Dropout dropout)
-        => _attention.Forward(_stream, View(output), View(probs), View(qkv), View(validLens), B, T, H, heads, dropout);
+        => _attention.Forward(_stream, View(output), View(probs), View(qkv), View(validLens), keyMask is { } mask ? View(mask) : null,
+            B, T, H, heads, dropout);
 
     public void AttentionBackward(FloatView dqkv, FloatView doutput, FloatView qkv, FloatView probs, IntView validLens,
         int B, int T, int H, int heads, Dropout dropout)

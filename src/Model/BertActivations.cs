@@ -46,6 +46,7 @@ public sealed class BertActivations
         Tokens = d.AllocateInts(N);
         Segments = d.AllocateInts(N);
         ValidLens = d.AllocateInts(capacity);
+        KeyMask = d.AllocateInts(N);
         MlmRows = d.AllocateInts(R);
         MlmLabels = d.AllocateInts(R);
         MlmWeights = d.AllocateFloats(R);
@@ -104,6 +105,7 @@ public sealed class BertActivations
     public IntView Tokens { get; }       // [B,T]
     public IntView Segments { get; }     // [B,T]
     public IntView ValidLens { get; }    // [B]
+    public IntView KeyMask { get; }      // [B,T] Hugging Face's attention_mask, when the batch has one
     public IntView MlmRows { get; }      // [R] packed row of each MLM prediction
     public IntView MlmLabels { get; }    // [R]
     public FloatView MlmWeights { get; } // [R] 1 for a prediction, 0 for an extra row

@@ -19,6 +19,7 @@ public sealed partial class BertModel
     private int _batchSize, _rowCount, _mlmRowCount;
     private BatchShare _share;
     private LossMode _loadedFor; // the loss the loaded batch's MLM rows and scale are laid out for
+    private bool _masksKeys;     // the loaded batch carries an attention mask over the keys
     private float _mlmScale;
     private Dropout[] _dropouts = [];
 
@@ -95,6 +96,8 @@ public sealed partial class BertModel
         _d.Upload(_a.Tokens.Slice(0, B * T), batch.TokenIds.AsSpan(0, B * T));
         _d.Upload(_a.Segments.Slice(0, B * T), batch.Segments.AsSpan(0, B * T));
         _d.Upload(_a.ValidLens.Slice(0, B), batch.ValidLens.AsSpan(0, B));
+        _masksKeys = batch.MasksKeys;
+        if (_masksKeys) _d.Upload(_a.KeyMask.Slice(0, B * T), batch.KeyMask);
         _d.Upload(_a.NspLabels.Slice(0, B), batch.NspLabels.AsSpan(0, B));
 
         int tokenCount = LayOutPackedRows(batch.ValidLens.AsSpan(0, B));
@@ -157,7 +160,8 @@ public sealed partial class BertModel
             // Y = LN1(X + Dropout(MHA(X)))
             _d.MatmulForward(_a.Qkv, _a.X[l], w.Qkv, w.QkvBias, N, H, 3 * H);
             Unpack(s.PaddedQkv, _a.Qkv, 3 * H);
-            _d.AttentionForward(_a.PaddedScratch, s.Probs, s.PaddedQkv, _a.ValidLens, B, T, H, c.Heads, _dropouts[3 * l]);
+            _d.AttentionForward(_a.PaddedScratch, s.Probs, s.PaddedQkv, _a.ValidLens, _masksKeys ? _a.KeyMask.Slice(0, B * T) : null,
+                B, T, H, c.Heads, _dropouts[3 * l]);
             Pack(s.Attention, _a.PaddedScratch, H);
             _d.MatmulForward(_a.Scratch, s.Attention, w.Output, w.OutputBias, N, H, H);
             _d.ResidualLayerNormForward(s.Y, s.Residual1, s.Mean1, s.Rstd1, _a.X[l], _a.Scratch, w.Norm1Gamma, w.Norm1Beta, N, H, c.LayerNormEpsilon, _dropouts[3 * l + 1]);

@@ -52,7 +52,7 @@ public class CudaProbeTests
                     catch (GpuOutOfMemoryException) { break; }
                 }
             var e = Assert.Throws<GpuOutOfMemoryException>(() =>
-                cuda.AttentionForward(output, probs, qkv, validLens, B, T, H, heads, Dropout.None))!;
+                cuda.AttentionForward(output, probs, qkv, validLens, null, B, T, H, heads, Dropout.None))!;
             Assert.That(e.Message, Does.StartWith("out of GPU memory").And.Contain("scratch").And.Contain("lower --batch or --max-len"));
         }
         finally

@@ -53,24 +53,30 @@ public class ReferenceGradientTests
         if (withBias) Directional("bias", bias, db, Loss, random);
     }
 
-    [TestCase(0f)]
-    [TestCase(0.3f)]
-    public void Attention(float p)
+    [TestCase(0f, false)]
+    [TestCase(0.3f, false)]
+    [TestCase(0f, true)] // a key mask (left padding in example 0): masked keys get no gradient, the rest one that checks
+    [TestCase(0.3f, true)]
+    public void Attention(float p, bool keyMasked)
     {
         var random = new Random(3);
         var dropout = p == 0 ? Dropout.None : Dropout.For(p, 7, 1, 2);
         int[] lens = [T, 1];
+        int[]? keys = keyMasked ? [.. Enumerable.Range(0, B * T).Select(i => i < T / 2 ? 0 : 1)] : null;
         double[] qkv = Random(random, B * T * 3 * H, 2), up = Random(random, B * T * H);
         double Loss()
         {
             double[] y = new double[B * T * H], probs = new double[B * Heads * T * T];
-            ReferenceOps.AttentionForward(y, probs, qkv, lens, B, T, H, Heads, dropout);
+            ReferenceOps.AttentionForward(y, probs, qkv, lens, B, T, H, Heads, dropout, keys);
             return Dot(y, up);
         }
         double[] output = new double[B * T * H], saved = new double[B * Heads * T * T], dqkv = new double[qkv.Length];
-        ReferenceOps.AttentionForward(output, saved, qkv, lens, B, T, H, Heads, dropout);
+        ReferenceOps.AttentionForward(output, saved, qkv, lens, B, T, H, Heads, dropout, keys);
         ReferenceOps.AttentionBackward(dqkv, up, qkv, saved, lens, B, T, H, Heads, dropout);
         Directional("qkv", qkv, dqkv, Loss, random);
+        if (keyMasked)
+            for (int t = 0; t < T / 2; t++)
+                Assert.That(dqkv.AsSpan((t * 3 + 1) * H, H).ToArray(), Is.All.EqualTo(0.0), $"masked key {t}'s K gets no gradient");
     }
 
     [TestCase(false, 0f)]

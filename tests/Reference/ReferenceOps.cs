@@ -84,8 +84,9 @@ public static class ReferenceOps
     public static double DropoutFactor(Dropout dropout, long index)
         => !dropout.IsActive ? 1.0 : DropoutRng.Keep(dropout, index) ? 1.0 / (1.0 - dropout.P) : 0.0;
 
+    /// <param name="keyMask">[B,T] or null: keys with 0 there score -1e6 like keys past the valid length.</param>
     public static void AttentionForward(double[] output, double[] probs, double[] qkv, int[] validLens,
-        int B, int T, int H, int heads, Dropout dropout)
+        int B, int T, int H, int heads, Dropout dropout, int[]? keyMask = null)
     {
         int d = H / heads;
         double scale = 1 / Math.Sqrt(d);
@@ -101,7 +102,8 @@ public static class ReferenceOps
                 {
                     double dot = 0;
                     for (int c = 0; c < d; c++) dot += Q(qkv, b, i, h, c, T, H, d) * K(qkv, b, j, h, c, T, H, d);
-                    scores[j] = j < validLens[b] ? dot * scale : -1e6;
+                    bool masked = j >= validLens[b] || keyMask?[b * T + j] == 0;
+                    scores[j] = masked ? -1e6 : dot * scale;
                 }
                 double max = scores.Max(), sum = 0;
                 bool paddedQuery = i >= validLens[b];

@@ -94,7 +94,7 @@ public static class NonFiniteChecks
             backend.Upload(qkv, qkvValues);
             backend.Upload(doutput, doutputValues);
             backend.Upload(validLens, validLensValues);
-            backend.AttentionForward(output, probs, qkv, validLens, B, T, H, heads, dropout);
+            backend.AttentionForward(output, probs, qkv, validLens, null, B, T, H, heads, dropout);
             backend.AttentionBackward(dqkv, doutput, qkv, probs, validLens, B, T, H, heads, dropout);
             return (Download(backend, output), Download(backend, dqkv));
         }

@@ -19,13 +19,13 @@ internal sealed class AttentionKernels(Accelerator accelerator, GemmKernel gemm,
     private readonly ScratchBuffer _dprobs = new(accelerator);
 
     public void Forward(AcceleratorStream stream, ArrayView<float> output, ArrayView<float> probs, ArrayView<float> qkv,
-        ArrayView<int> validLens, int B, int T, int H, int heads, Dropout dropout)
+        ArrayView<int> validLens, ArrayView<int>? keyMask, int B, int T, int H, int heads, Dropout dropout)
     {
         var s = new Shape(T, H, heads);
         // scores = Q K^T / sqrt(d) straight into probs, then softmax in place.
         gemm.Run(stream, T, T, s.D, B, heads, qkv, s.Qkv(), qkv.SubView(H), s.Qkv(transposed: true), probs, s.Probs(), s.Scale,
             validLens: validLens);
-        _softmax.Forward(stream, probs, validLens, B, T, heads);
+        _softmax.Forward(stream, probs, validLens, keyMask, B, T, heads);
         var used = Dropped(stream, probs, s.ProbsCount(B), dropout);
         gemm.Run(stream, T, s.D, T, B, heads, used, s.Probs(), qkv.SubView(2L * H), s.Qkv(), output, s.Heads(), validLens: validLens);
     }

@@ -46,11 +46,12 @@ public sealed partial class CudaBackend
             Ptr(doutput), Ptr(input), Ptr(weight), N, I, O, _stream));
     }
 
-    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens,
+    public void AttentionForward(FloatView output, FloatView probs, FloatView qkv, IntView validLens, IntView? keyMask,
         int B, int T, int H, int heads, Dropout dropout)
     {
         Need(output, (long)B * T * H); Need(probs, (long)B * heads * T * T); Need(qkv, (long)B * T * 3 * H); Need(validLens, B);
-        CudaCheck.Ok(CudaNative.bn_attention_forward(_context, Ptr(output), Ptr(probs), Ptr(qkv), Ptr(validLens),
+        if (keyMask is { } mask) Need(mask, (long)B * T);
+        CudaCheck.Ok(CudaNative.bn_attention_forward(_context, Ptr(output), Ptr(probs), Ptr(qkv), Ptr(validLens), Ptr(keyMask),
             B, T, H, heads, dropout.P, dropout.Key, dropout.Threshold, dropout.Scale, _stream));
     }
 
@@ -157,6 +158,7 @@ public sealed partial class CudaBackend
     static nint Ptr(FloatView view) => Address(view.Buffer, view.Offset);
     static nint Ptr(FloatView? view) => view is { } v ? Ptr(v) : 0;
     static nint Ptr(IntView view) => Address(view.Buffer, view.Offset);
+    static nint Ptr(IntView? view) => view is { } v ? Ptr(v) : 0;
 
     static nint Address(DeviceBuffer buffer, long offset) => buffer is CudaBuffer cuda
         ? cuda.Pointer + (nint)(offset * buffer.ElementSize)

@@ -65,7 +65,7 @@ internal static unsafe partial class CudaNative
         nint doutput, nint input, nint weight, int N, int I, int O, nint stream);
 
     [LibraryImport(Library)]
-    internal static partial int bn_attention_forward(nint context, nint output, nint probs, nint qkv, nint validLens,
+    internal static partial int bn_attention_forward(nint context, nint output, nint probs, nint qkv, nint validLens, nint keyMask,
         int B, int T, int H, int heads, float dropoutP, ulong dropoutKey, uint dropoutThreshold, float dropoutScale, nint stream);
     [LibraryImport(Library)]
     internal static partial int bn_attention_backward(nint context, nint dqkv, nint doutput, nint qkv, nint probs, nint validLens,

@@ -37,6 +37,34 @@ public sealed class Batch
     /// <summary>Sum of the MLM weights: the number of real prediction slots.</summary>
     public float MlmWeightSum { get; private set; }
 
+    /// <summary>Whether attention reads <see cref="KeyMask"/> (set by <see cref="MaskKeys"/>; filling a batch clears it).</summary>
+    public bool MasksKeys { get; private set; }
+
+    /// <summary>Hugging Face's attention_mask of the filled examples, [Size, MaxLen]: keys with 0 are not attended to,
+    /// whatever their place (left padding, holes). Empty unless <see cref="MasksKeys"/>; the valid lengths still bound
+    /// which tokens are computed at all.</summary>
+    public ReadOnlySpan<int> KeyMask => MasksKeys ? _keyMask.AsSpan(0, Size * MaxLen) : default;
+    private int[]? _keyMask;
+
+    /// <summary>Masks keys of the filled examples: <paramref name="mask"/> is [Size, MaxLen] of 0 and 1, and every example
+    /// keeps at least one key below its valid length.</summary>
+    public void MaskKeys(ReadOnlySpan<int> mask)
+    {
+        int T = MaxLen;
+        if (mask.Length != Size * T) throw new ArgumentException($"an attention mask of {mask.Length} values for {Size} examples of {T} tokens");
+        for (int b = 0; b < Size; b++)
+        {
+            var keys = mask.Slice(b * T, ValidLens[b]);
+            if (mask.Slice(b * T, T).ContainsAnyExcept(0, 1))
+                throw new ArgumentException($"the attention mask of example {b} holds a value other than 0 and 1");
+            if (!keys.Contains(1))
+                throw new ArgumentException($"the attention mask of example {b} masks every token; leave it at least one to attend to");
+        }
+        _keyMask ??= new int[Capacity * T];
+        mask.CopyTo(_keyMask);
+        MasksKeys = true;
+    }
+
     /// <summary>This batch = examples [first, first + count) of another batch of the same shapes.</summary>
     public void FillFrom(Batch source, int first, int count)
     {
@@ -53,6 +81,8 @@ public sealed class Batch
         source.NspLabels.AsSpan(first, count).CopyTo(NspLabels);
         Size = count;
         MlmWeightSum = SumOfWeights();
+        MasksKeys = false;
+        if (source.MasksKeys) MaskKeys(source.KeyMask.Slice(first * T, count * T));
     }
 
     public void Fill(PretrainingExamples examples, ReadOnlySpan<int> indices)
@@ -73,6 +103,7 @@ public sealed class Batch
         }
         Size = indices.Length;
         MlmWeightSum = SumOfWeights();
+        MasksKeys = false;
     }
 
     /// <summary>The MLM weights of the filled examples added in order.</summary>

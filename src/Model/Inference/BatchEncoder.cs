@@ -8,6 +8,7 @@ namespace BertNative.Model.Inference;
 /// Runs the encoder in inference mode (no dropout) over many tokenized inputs, <see cref="BatchSize"/> at a time,
 /// right-padded to the longest input. Each input's output is its own [length, H] rows: padding never reaches a
 /// real token (attention stops at each input's length), so an input gives the same rows alone or in a batch.
+/// <see cref="EncodeIds"/> takes Hugging Face's input_ids, token_type_ids and attention_mask instead: any mask.
 /// </summary>
 public sealed class BatchEncoder
 {
@@ -57,7 +58,43 @@ public sealed class BatchEncoder
         return outputs;
     }
 
-    private void Load(List<TokenizedText> part)
+    /// <summary>
+    /// Hugging Face's call: <paramref name="inputIds"/>, <paramref name="tokenTypeIds"/> and <paramref name="attentionMask"/>
+    /// are [count, length] row-major; keys whose mask is 0 are not attended to, wherever they are (left padding, holes).
+    /// Returns last_hidden_state [count, length, H] for every position, masked ones included, as Hugging Face computes
+    /// them (position t is position t whatever the mask).
+    /// </summary>
+    public float[] EncodeIds(ReadOnlySpan<int> inputIds, ReadOnlySpan<int> tokenTypeIds, ReadOnlySpan<int> attentionMask, int count, int length)
+    {
+        if (length < 1 || length > SeqLen) throw new ArgumentOutOfRangeException(nameof(length), $"a length of {length} outside [1, {SeqLen}], this encoder's length");
+        long values = (long)count * length;
+        if (inputIds.Length != values || tokenTypeIds.Length != values || attentionMask.Length != values)
+            throw new ArgumentException($"input_ids, token_type_ids and attention_mask must each hold {count} x {length} values");
+        var config = _model.Config;
+        if (inputIds.ContainsAnyExceptInRange(0, config.VocabSize - 1)) throw new ArgumentOutOfRangeException(nameof(inputIds), $"an input id outside [0, {config.VocabSize}), the vocabulary");
+        if (tokenTypeIds.ContainsAnyExceptInRange(0, config.TypeVocabSize - 1)) throw new ArgumentOutOfRangeException(nameof(tokenTypeIds), $"a token type outside [0, {config.TypeVocabSize})");
+        int H = Hidden, T = SeqLen;
+        var output = new float[values * H];
+        var mask = new int[BatchSize * T];
+        for (int first = 0; first < count; first += BatchSize)
+        {
+            int n = Math.Min(BatchSize, count - first);
+            var part = new List<TokenizedText>(n);
+            mask.AsSpan().Clear();
+            for (int i = 0; i < n; i++)
+            {
+                int row = (first + i) * length;
+                part.Add(new TokenizedText(new string[length], inputIds.Slice(row, length).ToArray(), tokenTypeIds.Slice(row, length).ToArray()));
+                attentionMask.Slice(row, length).CopyTo(mask.AsSpan(i * T));
+            }
+            Load(part, mask.AsSpan(0, n * T));
+            _model.ForwardEncoder(training: false);
+            _model.Backend.Download(_model.EncoderOutput.Slice(0, n * length * H), output.AsSpan(first * length * H, n * length * H));
+        }
+        return output;
+    }
+
+    private void Load(List<TokenizedText> part, ReadOnlySpan<int> keyMask = default)
     {
         int T = SeqLen, P = _batch.PredictionSlots, n = part.Count;
         var ids = new int[n * T];
@@ -76,6 +113,7 @@ public sealed class BatchEncoder
             PredPositions = new int[n * P], MlmWeights = new float[n * P], MlmLabels = new int[n * P], NspLabels = new int[n],
         };
         _batch.Fill(examples, [.. Enumerable.Range(0, n)]);
+        if (!keyMask.IsEmpty) _batch.MaskKeys(keyMask);
         _model.LoadBatch(_batch);
     }
 }

@@ -9,6 +9,7 @@
 
 #include "../harness.h"
 #include "bertnative.h"
+#include "lt_fixture.h"
 
 // A C ABI call that must succeed; the failure names the library's last error.
 #define CHECK_BN(call)                                                                                        \
@@ -18,13 +19,7 @@
 
 namespace {
 
-std::vector<float> random_values(size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> value(-1.0f, 1.0f);
-    std::vector<float> out(n);
-    for (float& x : out) x = value(rng);
-    return out;
-}
+using lt_test::random_values;
 
 float* upload(const std::vector<float>& host) {
     void* device = nullptr;
@@ -160,7 +155,7 @@ BN_TEST(cublaslt_library_attention_runs) {
     CHECK_BN(bn_malloc(&out, B * T * H * sizeof(float)));
     CHECK_BN(bn_malloc(&probs, static_cast<int64_t>(B) * heads * T * T * sizeof(float)));
     CHECK_BN(bn_attention_forward(context, static_cast<float*>(out), static_cast<float*>(probs), qkv,
-                                  static_cast<const int*>(lens), B, T, H, heads, 0.0f, 0, 0, 1.0f, nullptr));
+                                  static_cast<const int*>(lens), nullptr, B, T, H, heads, 0.0f, 0, 0, 1.0f, nullptr));
     bool finite = true;
     for (float x : download(static_cast<float*>(out), B * T * H)) finite = finite && std::isfinite(x);
     CHECK(finite);
