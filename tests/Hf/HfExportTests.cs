@@ -126,6 +126,27 @@ public class HfExportTests
         });
     }
 
+    [Test, Category("PyTorch")]
+    public void APyTorchBertGivenAnyAttentionMaskComputesWhatWeDo()
+    {
+        // Left padding in input 0, holes in input 1, both in input 2: every position compared, masked ones included.
+        var config = TinyHf(tied: true);
+        string original = SaveTiny(config, seed: 11);
+        string hf = Path.Combine(_dir, "hf");
+        Assert.That(CliRunner.Run("export", "--checkpoint", original, "--format", "hf", "--out", hf).Code, Is.Zero);
+        var (_, vocabulary, parameters) = Checkpoint.Load(original);
+        const int B = 3, T = 9;
+        var rng = new BertNative.Model.Data.SeededRandom(4);
+        int[] ids = [.. Enumerable.Range(0, B * T).Select(_ => 5 + rng.NextInt(35))];
+        int[] types = [.. Enumerable.Range(0, B * T).Select(i => i % T < 5 ? 0 : 1)];
+        int[] mask = [0, 0, 0, 1, 1, 1, 1, 1, 1, /**/ 1, 1, 0, 1, 0, 1, 1, 1, 0, /**/ 0, 0, 1, 1, 0, 1, 1, 1, 1];
+        var torch = HfTorchReference.Run(hf, [.. ids.Select(i => (long)i)], [.. types.Select(i => (long)i)], [.. mask.Select(i => (long)i)], B, T, Path.Combine(_dir, "torch"));
+
+        using var cpu = new BertNative.Cpu.CpuBackend();
+        var ours = new BertNative.Model.Inference.BatchEncoder(cpu, config, vocabulary, parameters, B, T).EncodeIds(ids, types, mask, B, T);
+        Assert.That(ours, Is.EqualTo(torch.Outputs["last_hidden_state"].Floats!).Within(1e-4f));
+    }
+
     [Test]
     public void TheBooksArchitectureIsRefusedWithOneLine()
     {
