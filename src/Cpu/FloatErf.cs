@@ -46,58 +46,72 @@ internal static unsafe class FloatErf
         return MathF.FusedMultiplyAdd(q, t, -1.556815277f);
     }
 
-    public static Vector256<float> Erf(Vector256<float> x)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Erf<T>(T x) where T : struct, IFloatLanes<T>
     {
-        var ax = Vector256.Abs(x);
+        var ax = T.Abs(x);
         var s = x * x;
-        var p = Vector256.Create(7.875875063e-5f);
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.0008016864287f));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(0.005189087423f));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.02685421201f));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(0.1128359472f));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.3761262667f));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(1.128379166f));
+        var p = T.Splat(7.875875063e-5f);
+        p = T.Fma(p, s, T.Splat(-0.0008016864287f));
+        p = T.Fma(p, s, T.Splat(0.005189087423f));
+        p = T.Fma(p, s, T.Splat(-0.02685421201f));
+        p = T.Fma(p, s, T.Splat(0.1128359472f));
+        p = T.Fma(p, s, T.Splat(-0.3761262667f));
+        p = T.Fma(p, s, T.Splat(1.128379166f));
         // Clamped at 4, the tail piece rounds to exactly 1 (erfc(4) = 1.5e-8).
-        var a = Vector256.Min(ax, Vector256.Create(4f));
-        var t = a - Vector256.Create(2.5f);
-        var q = Vector256.Create(-7.58268197e-8f);
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(1.615581148e-6f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(-1.292569587e-5f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(7.738760363e-5f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(-0.0004207916506f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(0.002165169871f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(-0.01085811294f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(0.05610635545f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(-0.3526807492f));
-        q = Vector256.FusedMultiplyAdd(q, t, Vector256.Create(-1.556815277f));
-        var tail = Vector256.CopySign(Vector256<float>.One - FloatExp.Exp(q - a * a), x);
-        return Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256<float>.One), x * p, tail);
+        var a = T.Min(ax, T.Splat(4f));
+        var t = a - T.Splat(2.5f);
+        var q = T.Splat(-7.58268197e-8f);
+        q = T.Fma(q, t, T.Splat(1.615581148e-6f));
+        q = T.Fma(q, t, T.Splat(-1.292569587e-5f));
+        q = T.Fma(q, t, T.Splat(7.738760363e-5f));
+        q = T.Fma(q, t, T.Splat(-0.0004207916506f));
+        q = T.Fma(q, t, T.Splat(0.002165169871f));
+        q = T.Fma(q, t, T.Splat(-0.01085811294f));
+        q = T.Fma(q, t, T.Splat(0.05610635545f));
+        q = T.Fma(q, t, T.Splat(-0.3526807492f));
+        q = T.Fma(q, t, T.Splat(-1.556815277f));
+        var tail = T.CopySign(T.Splat(1f) - FloatExp.Exp(q - a * a), x);
+        return T.SelectLess(ax, T.Splat(1f), x * p, tail);
     }
 
-    /// <summary>y = GELU(x) over n elements (y may be x).</summary>
+    /// <summary>y = GELU(x) over n elements (y may be x), on 16 lanes where the CPU has AVX-512.</summary>
     public static void Gelu(float* x, float* y, long n)
     {
-        long i = 0;
-        for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
-        {
-            var v = Vector256.Load(x + i);
-            (Vector256.Create(0.5f) * v * (Vector256<float>.One + Erf(v * InvSqrt2))).Store(y + i);
-        }
+        long i = Vector512.IsHardwareAccelerated ? GeluLanes<Lanes16>(x, y, n) : GeluLanes<Lanes8>(x, y, n);
         for (; i < n; i++) y[i] = Gelu(x[i]);
     }
 
     /// <summary>dx = dy GELU'(x) over n elements (dx may be dy).</summary>
     public static void GeluBackward(float* dx, float* dy, float* x, long n)
     {
-        long i = 0;
-        for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
-        {
-            var v = Vector256.Load(x + i);
-            var cdf = Vector256.Create(0.5f) * (Vector256<float>.One + Erf(v * InvSqrt2));
-            var pdf = FloatExp.Exp(Vector256.Create(-0.5f) * v * v) * InvSqrt2Pi;
-            (Vector256.Load(dy + i) * Vector256.FusedMultiplyAdd(v, pdf, cdf)).Store(dx + i);
-        }
+        long i = Vector512.IsHardwareAccelerated ? GeluBackwardLanes<Lanes16>(dx, dy, x, n) : GeluBackwardLanes<Lanes8>(dx, dy, x, n);
         for (; i < n; i++) dx[i] = dy[i] * GeluDerivative(x[i]);
+    }
+
+    /// <summary>The whole vectors of <see cref="Gelu(float*, float*, long)"/>; returns how many elements it did.</summary>
+    private static long GeluLanes<T>(float* x, float* y, long n) where T : struct, IFloatLanes<T>
+    {
+        long i = 0;
+        for (; i + T.Count <= n; i += T.Count)
+        {
+            var v = T.Load(x + i);
+            T.Store(T.Splat(0.5f) * v * (T.Splat(1f) + Erf(v * T.Splat(InvSqrt2))), y + i);
+        }
+        return i;
+    }
+
+    private static long GeluBackwardLanes<T>(float* dx, float* dy, float* x, long n) where T : struct, IFloatLanes<T>
+    {
+        long i = 0;
+        for (; i + T.Count <= n; i += T.Count)
+        {
+            var v = T.Load(x + i);
+            var cdf = T.Splat(0.5f) * (T.Splat(1f) + Erf(v * T.Splat(InvSqrt2)));
+            var pdf = FloatExp.Exp(T.Splat(-0.5f) * v * v) * T.Splat(InvSqrt2Pi);
+            T.Store(T.Load(dy + i) * T.Fma(v, pdf, cdf), dx + i);
+        }
+        return i;
     }
 
     private const float InvSqrt2 = 0.70710678118654752f;

@@ -20,6 +20,7 @@ public sealed partial class BertModel
     private BatchShare _share;
     private LossMode _loadedFor; // the loss the loaded batch's MLM rows and scale are laid out for
     private bool _masksKeys;     // the loaded batch carries an attention mask over the keys
+    private bool _unpadded;      // every example fills all T positions: packed and padded rows are the same rows
     private float _mlmScale;
     private Dropout[] _dropouts = [];
 
@@ -102,6 +103,7 @@ public sealed partial class BertModel
 
         int tokenCount = LayOutPackedRows(batch.ValidLens.AsSpan(0, B));
         _rowCount = RoundUp(tokenCount, Capacity * T);
+        _unpadded = tokenCount == B * T && _rowCount == tokenCount;
         _packRows.AsSpan(tokenCount, _rowCount - tokenCount).Fill(_a.ZeroRow);
         _d.Upload(_a.PackRows.Slice(0, _rowCount), _packRows.AsSpan(0, _rowCount));
         _d.Upload(_a.UnpackRows.Slice(0, B * T), _unpackRows.AsSpan(0, B * T));
@@ -143,26 +145,29 @@ public sealed partial class BertModel
         }
 
         var p = Parameters;
-        _d.EmbeddingForward(_a.PaddedScratch, _a.Tokens, _a.Segments, p.TokenEmbedding, p.SegmentEmbedding, p.PositionEmbedding, B, T, H);
+        var embedded = PaddedRowsOf(c.EmbeddingLayerNorm ? _a.EmbeddingSum!.Value : _a.X[0]);
+        _d.EmbeddingForward(embedded, _a.Tokens, _a.Segments, p.TokenEmbedding, p.SegmentEmbedding, p.PositionEmbedding, B, T, H);
         if (c.EmbeddingLayerNorm)
         {
             // X[0] = Dropout(LN(token + segment + position)).
-            Pack(_a.EmbeddingSum!.Value, _a.PaddedScratch, H);
+            Pack(_a.EmbeddingSum!.Value, embedded, H);
             _d.LayerNormForward(_a.X[0], _a.EmbeddingMean!.Value, _a.EmbeddingRstd!.Value, _a.EmbeddingSum.Value,
                 p.EmbeddingNormGamma!.Value, p.EmbeddingNormBeta!.Value, N, H, c.LayerNormEpsilon);
             _d.DropoutForward(_a.X[0], _a.X[0], (long)N * H, _dropouts[^1]);
         }
-        else Pack(_a.X[0], _a.PaddedScratch, H);
+        else Pack(_a.X[0], embedded, H);
         for (int l = 0; l < c.Layers; l++)
         {
             var w = p.Layers[l];
             var s = _a.Layers[l];
             // Y = LN1(X + Dropout(MHA(X)))
-            _d.MatmulForward(_a.Qkv, _a.X[l], w.Qkv, w.QkvBias, N, H, 3 * H);
-            Unpack(s.PaddedQkv, _a.Qkv, 3 * H);
-            _d.AttentionForward(_a.PaddedScratch, s.Probs, s.PaddedQkv, _a.ValidLens, _masksKeys ? _a.KeyMask.Slice(0, B * T) : null,
+            var qkv = _unpadded ? s.PaddedQkv : _a.Qkv;
+            _d.MatmulForward(qkv, _a.X[l], w.Qkv, w.QkvBias, N, H, 3 * H);
+            Unpack(s.PaddedQkv, qkv, 3 * H);
+            var attention = PaddedRowsOf(s.Attention);
+            _d.AttentionForward(attention, s.Probs, s.PaddedQkv, _a.ValidLens, _masksKeys ? _a.KeyMask.Slice(0, B * T) : null,
                 B, T, H, c.Heads, _dropouts[3 * l]);
-            Pack(s.Attention, _a.PaddedScratch, H);
+            Pack(s.Attention, attention, H);
             _d.MatmulForward(_a.Scratch, s.Attention, w.Output, w.OutputBias, N, H, H);
             _d.ResidualLayerNormForward(s.Y, s.Residual1, s.Mean1, s.Rstd1, _a.X[l], _a.Scratch, w.Norm1Gamma, w.Norm1Beta, N, H, c.LayerNormEpsilon, _dropouts[3 * l + 1]);
             // X' = LN2(Y + Dropout(FFN(Y)))
@@ -284,16 +289,27 @@ public sealed partial class BertModel
         return n;
     }
 
-    /// <summary>packed[i,:] = padded[PackRows[i],:] for the batch's packed rows; extra rows read the zero row.</summary>
-    private void Pack(FloatView packed, FloatView paddedWithZeroRow, int columns) =>
-        _d.GatherForward(packed, paddedWithZeroRow, _a.PackRows, 1, _a.ZeroRow + 1, _rowCount, columns);
+    /// <summary>packed[i,:] = padded[PackRows[i],:] for the batch's packed rows; extra rows read the zero row.
+    /// Nothing to do when an unpadded batch's op already wrote the rows in place (see <see cref="PaddedRowsOf"/>).</summary>
+    private void Pack(FloatView packed, FloatView paddedWithZeroRow, int columns)
+    {
+        if (!SameRows(packed, paddedWithZeroRow)) _d.GatherForward(packed, paddedWithZeroRow, _a.PackRows, 1, _a.ZeroRow + 1, _rowCount, columns);
+    }
+
+    /// <summary>Where an op producing padded rows should write them so that they end up in <paramref name="packed"/>:
+    /// the padded scratch (then packed), or for an unpadded batch, whose layouts coincide, <paramref name="packed"/> itself.</summary>
+    private FloatView PaddedRowsOf(FloatView packed) => _unpadded ? packed : _a.PaddedScratch;
+
+    private static bool SameRows(FloatView a, FloatView b) => a.Buffer == b.Buffer && a.Offset == b.Offset;
 
     /// <summary>count rounded up to a multiple of <see cref="RowMultiple"/>, at most limit (the buffers' rows).</summary>
     private int RoundUp(int count, int limit) => Math.Min(limit, (count + RowMultiple - 1) / RowMultiple * RowMultiple);
 
     /// <summary>padded[s,:] = packed[UnpackRows[s],:]; padded slots read the source's zero row.</summary>
-    private void Unpack(FloatView padded, FloatView packedWithZeroRow, int columns) =>
-        _d.GatherForward(padded, packedWithZeroRow, _a.UnpackRows, 1, _a.ZeroRow + 1, _batchSize * SeqLen, columns);
+    private void Unpack(FloatView padded, FloatView packedWithZeroRow, int columns)
+    {
+        if (!SameRows(padded, packedWithZeroRow)) _d.GatherForward(padded, packedWithZeroRow, _a.UnpackRows, 1, _a.ZeroRow + 1, _batchSize * SeqLen, columns);
+    }
 
     public void ZeroGradients() => _d.Zero(Gradients.All);
 
