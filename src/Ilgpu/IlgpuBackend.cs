@@ -29,13 +29,13 @@ public sealed partial class IlgpuBackend : IBackend
     private readonly CrossEntropyKernel _crossEntropy;
     private readonly ReductionKernels _reductions;
 
-    private IlgpuBackend(Context context, Accelerator accelerator)
+    private IlgpuBackend(Context context, Accelerator accelerator, IlgpuGemm gemm)
     {
         _context = context;
         _accelerator = accelerator;
         _stream = accelerator.DefaultStream;
         _unusedFloats = new IlgpuBuffer<float>(accelerator, 1);
-        _gemm = new GemmKernel(accelerator);
+        _gemm = new GemmKernel(accelerator, gemm);
         _elementwise = new ElementwiseKernels(accelerator);
         _adam = new AdamKernel(accelerator);
         _embedding = new EmbeddingKernels(accelerator);
@@ -47,15 +47,16 @@ public sealed partial class IlgpuBackend : IBackend
         _reductions = new ReductionKernels(accelerator);
     }
 
-    /// <summary>Opens the accelerator of <paramref name="kind"/>; throws <see cref="BertNativeException"/> when there is none.</summary>
-    public static IlgpuBackend Create(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto, int deviceIndex = 0)
+    /// <summary>Opens the accelerator of <paramref name="kind"/>; throws <see cref="BertNativeException"/> when there is none.
+    /// <paramref name="gemm"/> is for tests that run the GPU's tiled GEMM on the CPU accelerator.</summary>
+    public static IlgpuBackend Create(IlgpuDeviceKind kind = IlgpuDeviceKind.Auto, int deviceIndex = 0, IlgpuGemm gemm = IlgpuGemm.Auto)
     {
         var context = IlgpuAccelerators.CreateContext(kind);
         Accelerator? accelerator = null;
         try
         {
             accelerator = IlgpuAccelerators.Open(context, kind, deviceIndex);
-            return new IlgpuBackend(context, accelerator);
+            return new IlgpuBackend(context, accelerator, gemm);
         }
         catch (Exception e)
         {
@@ -87,7 +88,8 @@ public sealed partial class IlgpuBackend : IBackend
     public long? AvailableMemoryBytes => _accelerator.MemorySize;
 
     public string DeviceDescription =>
-        $"ILGPU {_accelerator.AcceleratorType} accelerator: {_accelerator.Name}, {_accelerator.MaxNumThreadsPerGroup} threads/group"
+        $"ILGPU {_accelerator.AcceleratorType} accelerator: {_accelerator.Name}, {_accelerator.MaxNumThreadsPerGroup} threads/group, "
+        + $"{_gemm.Strategy.ToString().ToLowerInvariant()} GEMM"
         + (_accelerator is CudaAccelerator cuda ? $", driver {cuda.DriverVersion}" : "");
 
     public void Dispose()

@@ -19,6 +19,7 @@ public class WholeStepParityTests
     {
         // ILGPU's CPU accelerator simulates a GPU thread by thread: it gets the tiny synthetic shapes.
         yield return new TestCaseData("ilgpu-cpu", true).SetName("WholeStep(ilgpu on its CPU accelerator, tiny shapes)");
+        yield return new TestCaseData("ilgpu-cpu-tiled", true).SetName("WholeStep(ilgpu on its CPU accelerator with the GPU's tiled GEMM, tiny shapes)");
         yield return new TestCaseData("cuda", false).SetName("WholeStep(cuda)").SetCategory("GPU");
         yield return new TestCaseData("ilgpu", false).SetName("WholeStep(ilgpu on a GPU)").SetCategory("GPU");
     }
@@ -30,6 +31,7 @@ public class WholeStepParityTests
     public static IEnumerable<TestCaseData> HuggingFaceBackends()
     {
         yield return new TestCaseData("ilgpu-cpu", true).SetName("HuggingFaceStep(ilgpu on its CPU accelerator, tiny shapes)");
+        yield return new TestCaseData("ilgpu-cpu-tiled", true).SetName("HuggingFaceStep(ilgpu on its CPU accelerator with the GPU's tiled GEMM, tiny shapes)");
         yield return new TestCaseData("cuda", false).SetName("HuggingFaceStep(cuda)").SetCategory("GPU");
         yield return new TestCaseData("ilgpu", false).SetName("HuggingFaceStep(ilgpu on a GPU)").SetCategory("GPU");
     }

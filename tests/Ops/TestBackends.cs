@@ -22,6 +22,8 @@ public static class TestBackends
         new("cpu-managed-gemm", () => new CpuBackend(gemm: CpuGemm.Managed), ShapeSet.Medium),
         new("cpu-openblas", () => new CpuBackend(gemm: CpuGemm.OpenBlas), ShapeSet.Medium),
         new("ilgpu-cpu", () => IlgpuBackend.Create(IlgpuDeviceKind.Cpu), ShapeSet.Small),
+        // The GPU's shared-memory GEMM on the CPU accelerator (which otherwise runs the direct one: IlgpuGemm).
+        new("ilgpu-cpu-tiled", () => IlgpuBackend.Create(IlgpuDeviceKind.Cpu, gemm: IlgpuGemm.Tiled), ShapeSet.Small),
         new("cuda", () => BertNative.Interop.Cuda.CudaBackend.Create(), CudaSimulation ? ShapeSet.Small : ShapeSet.Large, "GPU"),
         new("ilgpu-cuda", () => IlgpuBackend.Create(IlgpuDeviceKind.Cuda), ShapeSet.Large, "GPU"),
     ];

@@ -7,12 +7,18 @@ namespace BertNative.Tests.Support;
 /// <summary>Backends by name for the whole-model tests, through the CLI's own selector; Inconclusive when absent.</summary>
 public static class TestGpuBackends
 {
-    /// <summary>"cuda", "ilgpu" (a GPU through ILGPU) or "ilgpu-cpu" (ILGPU's simulated GPU, always present).</summary>
+    /// <summary>"cuda", "ilgpu" (a GPU through ILGPU), "ilgpu-cpu" (ILGPU's simulated GPU, always present) or
+    /// "ilgpu-cpu-tiled" (the same running the GPU's shared-memory GEMM).</summary>
     public static IBackend Create(string name)
     {
         try
         {
-            return name == "ilgpu-cpu" ? IlgpuBackend.Create(IlgpuDeviceKind.Cpu) : BackendSelector.Select(new DeviceChoice(name)).Backend;
+            return name switch
+            {
+                "ilgpu-cpu" => IlgpuBackend.Create(IlgpuDeviceKind.Cpu),
+                "ilgpu-cpu-tiled" => IlgpuBackend.Create(IlgpuDeviceKind.Cpu, gemm: IlgpuGemm.Tiled),
+                _ => BackendSelector.Select(new DeviceChoice(name)).Backend,
+            };
         }
         catch (BertNativeException e)
         {

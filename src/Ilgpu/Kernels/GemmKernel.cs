@@ -31,8 +31,9 @@ internal readonly struct GemmOperand
 }
 
 /// <summary>
-/// Tiled shared-memory SGEMM, strided-batched: C[z] = alpha op(A[z]) op(B[z]) (+ bias per column) (+ C[z] when accumulating),
-/// with op(A) [M,K], op(B) [K,N], C [M,N]. One group of tile x tile threads computes one tile of C.
+/// Strided-batched SGEMM: C[z] = alpha op(A[z]) op(B[z]) (+ bias per column) (+ C[z] when accumulating), with op(A) [M,K],
+/// op(B) [K,N], C [M,N]. One group of tile x tile threads computes one tile of C, either through shared memory
+/// (<see cref="IlgpuGemm.Tiled"/>) or each thread on its own (<see cref="IlgpuGemm.Direct"/>); both sum k in order.
 /// </summary>
 internal sealed class GemmKernel : IDisposable
 {
@@ -40,12 +41,17 @@ internal sealed class GemmKernel : IDisposable
         ArrayView<int>, GemmArgs> _kernel;
     private readonly int _tile;
 
-    public GemmKernel(Accelerator accelerator)
+    public GemmKernel(Accelerator accelerator, IlgpuGemm strategy = IlgpuGemm.Auto)
     {
-        _kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmArgs>(Kernel);
+        Strategy = strategy != IlgpuGemm.Auto ? strategy
+            : accelerator.AcceleratorType == AcceleratorType.CPU ? IlgpuGemm.Direct : IlgpuGemm.Tiled;
+        _kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmArgs>(
+            Strategy == IlgpuGemm.Direct ? DirectKernel : TiledKernel);
         _tile = LaunchShape.TileSize(accelerator);
         _dummyLens = accelerator.Allocate1D<int>(1);
     }
+
+    public IlgpuGemm Strategy { get; }
 
     // Passed where a GEMM masks nothing (a kernel argument must be a valid view).
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _dummyLens;
@@ -55,7 +61,7 @@ internal sealed class GemmKernel : IDisposable
     internal readonly record struct GemmArgs(int M, int N, int K, int InnerCount, GemmOperand A, GemmOperand B, GemmOperand C,
         float Alpha, int Accumulate, int HasBias);
 
-    private static void Kernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+    private static void TiledKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
         ArrayView<int> validLens, GemmArgs g)
     {
         var tileA = SharedMemory.Allocate<float>(LaunchShape.MaxTile * LaunchShape.TileStride);
@@ -63,27 +69,62 @@ internal sealed class GemmKernel : IDisposable
         int t = Group.DimX, tx = Group.IdxX, ty = Group.IdxY;
         int row = Grid.IdxY * t + ty, col = Grid.IdxX * t + tx;
         int outer = Grid.IdxZ / g.InnerCount, inner = Grid.IdxZ % g.InnerCount;
-        long aBase = g.A.Base(outer, inner), bBase = g.B.Base(outer, inner), cBase = g.C.Base(outer, inner);
-        int aRows = g.A.MaskPaddedRows != 0 ? validLens[outer] : int.MaxValue; // stored rows past these read as 0
-        int bRows = g.B.MaskPaddedRows != 0 ? validLens[outer] : int.MaxValue;
+        long aBase = g.A.Base(outer, inner), bBase = g.B.Base(outer, inner);
+        int aRows = StoredRows(g.A, validLens, outer), bRows = StoredRows(g.B, validLens, outer);
 
         float acc = 0f;
         for (int k0 = 0; k0 < g.K; k0 += t)
         {
             // Thread (ty, tx) loads op(A)[row, k0 + tx] and op(B)[k0 + ty, col]; out-of-range reads are zeros.
             int ka = k0 + tx, kb = k0 + ty;
-            tileA[ty * LaunchShape.TileStride + tx] = row < g.M && ka < g.K && (g.A.Trans != 0 ? ka : row) < aRows
-                ? a[aBase + (g.A.Trans != 0 ? (long)ka * g.A.Ld + row : (long)row * g.A.Ld + ka)] : 0f;
-            tileB[ty * LaunchShape.TileStride + tx] = kb < g.K && col < g.N && (g.B.Trans != 0 ? col : kb) < bRows
-                ? b[bBase + (g.B.Trans != 0 ? (long)col * g.B.Ld + kb : (long)kb * g.B.Ld + col)] : 0f;
+            tileA[ty * LaunchShape.TileStride + tx] = row < g.M && ka < g.K ? Read(a, g.A, aBase, row, ka, aRows) : 0f;
+            tileB[ty * LaunchShape.TileStride + tx] = kb < g.K && col < g.N ? Read(b, g.B, bBase, kb, col, bRows) : 0f;
             Group.Barrier();
             for (int k = 0; k < t; k++)
                 acc += tileA[ty * LaunchShape.TileStride + k] * tileB[k * LaunchShape.TileStride + tx];
             Group.Barrier();
         }
 
+        if (row < g.M && col < g.N) Store(c, bias, g, outer, inner, row, col, acc);
+    }
+
+    private static void DirectKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias,
+        ArrayView<int> validLens, GemmArgs g)
+    {
+        int t = Group.DimX;
+        int row = Grid.IdxY * t + Group.IdxY, col = Grid.IdxX * t + Group.IdxX;
         if (row >= g.M || col >= g.N) return;
-        long ci = cBase + (long)row * g.C.Ld + col;
+        int outer = Grid.IdxZ / g.InnerCount, inner = Grid.IdxZ % g.InnerCount;
+        long aBase = g.A.Base(outer, inner), bBase = g.B.Base(outer, inner);
+        int aRows = StoredRows(g.A, validLens, outer), bRows = StoredRows(g.B, validLens, outer);
+
+        // Read's indices, stepped along k: op(A)[row, k] and op(B)[k, col].
+        long ai = aBase + (g.A.Trans != 0 ? row : (long)row * g.A.Ld), aStep = g.A.Trans != 0 ? g.A.Ld : 1;
+        long bi = bBase + (g.B.Trans != 0 ? (long)col * g.B.Ld : col), bStep = g.B.Trans != 0 ? 1 : g.B.Ld;
+        float acc = 0f;
+        for (int k = 0; k < g.K; k++, ai += aStep, bi += bStep)
+        {
+            float av = (g.A.Trans != 0 ? k : row) < aRows ? a[ai] : 0f;
+            float bv = (g.B.Trans != 0 ? col : k) < bRows ? b[bi] : 0f;
+            acc += av * bv;
+        }
+        Store(c, bias, g, outer, inner, row, col, acc);
+    }
+
+    /// <summary>The operand's stored rows (tokens) that hold data: validLens[outer] when it masks padded rows.</summary>
+    private static int StoredRows(GemmOperand op, ArrayView<int> validLens, int outer)
+        => op.MaskPaddedRows != 0 ? validLens[outer] : int.MaxValue;
+
+    /// <summary>op(M)[i, j] of the operand at <paramref name="baseIndex"/>; 0 where its stored row is at or past storedRows.</summary>
+    private static float Read(ArrayView<float> m, GemmOperand op, long baseIndex, int i, int j, int storedRows)
+    {
+        int storedRow = op.Trans != 0 ? j : i, storedColumn = op.Trans != 0 ? i : j;
+        return storedRow < storedRows ? m[baseIndex + (long)storedRow * op.Ld + storedColumn] : 0f;
+    }
+
+    private static void Store(ArrayView<float> c, ArrayView<float> bias, GemmArgs g, int outer, int inner, int row, int col, float acc)
+    {
+        long ci = g.C.Base(outer, inner) + (long)row * g.C.Ld + col;
         float result = g.Alpha * acc;
         if (g.HasBias != 0) result += bias[col];
         if (g.Accumulate != 0) result += c[ci];
