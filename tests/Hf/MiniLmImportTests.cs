@@ -1,5 +1,5 @@
-using BertNative.Cpu;
 using BertNative.Contract;
+using BertNative.Cpu;
 using BertNative.Model;
 using BertNative.Model.Checkpoints;
 using BertNative.Model.Data;
