@@ -49,12 +49,8 @@ public sealed class EmbedCommand(TextWriter stdout, TextWriter stderr) : Command
         var progress = inputs.Count > batch ? new CountProgress(stderr, inputs.Count, "sentences") : null;
         var clock = Stopwatch.StartNew();
         var embeddings = new List<float[]>(inputs.Count);
-        for (int first = 0; first < inputs.Count; first += batch)
-        {
-            var part = inputs.GetRange(first, Math.Min(batch, inputs.Count - first));
-            foreach (var rows in encoder.Encode(part)) embeddings.Add(SentencePooling.Pool(rows, config.Hidden, pooling, normalize));
-            progress?.Report(embeddings.Count);
-        }
+        encoder.EncodeRows(inputs, (_, rows) => embeddings.Add(SentencePooling.Pool(rows, config.Hidden, pooling, normalize)),
+            done => progress?.Report(done));
         Write(o.String("out"), sentences, embeddings, config.Hidden);
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"embedded {inputs.Count} sentence(s) ({config.Hidden} values each, {(pooling == Pooling.Cls ? "cls" : "mean")} pooling{(normalize ? ", normalized" : "")}) in {clock.Elapsed.TotalSeconds:F2} s"));
