@@ -98,16 +98,9 @@ internal sealed class GemmKernel : IDisposable
         long aBase = g.A.Base(outer, inner), bBase = g.B.Base(outer, inner);
         int aRows = StoredRows(g.A, validLens, outer), bRows = StoredRows(g.B, validLens, outer);
 
-        // Read's indices, stepped along k: op(A)[row, k] and op(B)[k, col].
-        long ai = aBase + (g.A.Trans != 0 ? row : (long)row * g.A.Ld), aStep = g.A.Trans != 0 ? g.A.Ld : 1;
-        long bi = bBase + (g.B.Trans != 0 ? (long)col * g.B.Ld : col), bStep = g.B.Trans != 0 ? 1 : g.B.Ld;
         float acc = 0f;
-        for (int k = 0; k < g.K; k++, ai += aStep, bi += bStep)
-        {
-            float av = (g.A.Trans != 0 ? k : row) < aRows ? a[ai] : 0f;
-            float bv = (g.B.Trans != 0 ? col : k) < bRows ? b[bi] : 0f;
-            acc += av * bv;
-        }
+        for (int k = 0; k < g.K; k++)
+            acc += Read(a, g.A, aBase, row, k, aRows) * Read(b, g.B, bBase, k, col, bRows);
         Store(c, bias, g, outer, inner, row, col, acc);
     }
 
